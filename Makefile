@@ -1,0 +1,29 @@
+# recsearch — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test run bench clean
+
+setup: $(STAMP)
+
+# torch first, pinned: its CPU wheel is on local disk here, an open range pulls a CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "torch>=2.2,<2.14"
+	$(PY) -m pip install -q -e ".[st,test]"
+	touch $(STAMP)
+
+test: setup
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest -q
+
+run: setup
+	HF_HUB_OFFLINE=1 $(VENV)/bin/recsearch search "تعويض ضحايا الاتجار" -k 5
+
+bench: setup
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist src/*.egg-info

@@ -1,0 +1,32 @@
+import json
+import shutil
+
+from recsearch.cli import main
+
+from conftest import DATA
+
+
+def test_corpus_show_prints_citation_and_text(capsys, corpus):
+    assert main(["corpus", "show", "4.46.g"]) == 0
+    out = capsys.readouterr().out
+    assert "para. 46 (g)" in out and corpus["4.46.g"].text in out
+
+
+def test_corpus_show_json(capsys):
+    assert main(["corpus", "show", "1.2", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["id"] == "1.2" and record["citation_ar"].endswith("الفقرة ٢")
+
+
+def test_corpus_show_unknown_id_is_a_clean_error(capsys):
+    assert main(["corpus", "show", "9.99"]) == 2
+    assert "no recommendation with id" in capsys.readouterr().err
+
+
+def test_corpus_build_is_byte_identical(tmp_path, capsys):
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    assert main(["corpus", "build", "--data", str(folder)]) == 0
+    assert "288 recommendations" in capsys.readouterr().out
+    for name in ("recommendations.jsonl", "meetings.json"):
+        assert (folder / name).read_bytes() == (DATA / name).read_bytes()

@@ -1,0 +1,164 @@
+"""Integrity of the shipped dataset (data/recommendations.jsonl, data/meetings.json)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from recsearch.corpus.build import dumps_meetings, dumps_records, build_dataset, write_dataset
+from recsearch.corpus.restore import arabic_letters
+from recsearch.corpus.source import read_source
+from recsearch.errors import SourceError
+
+from conftest import DATA
+
+WORD = re.compile(r"[\u0621-\u063f\u0641-\u0652]+")
+MIRRORED = re.compile(r"\)[^()]*\(")
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "recommendations.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_ids_and_order_equal_the_spec(rows, spec_ids):
+    assert [r["id"] for r in rows] == spec_ids
+    assert len(rows) == 288
+
+
+def test_counts_per_meeting(rows):
+    counts = Counter(r["meeting"] for r in rows)
+    assert [counts.get(m, 0) for m in range(1, 9)] == [46, 61, 0, 65, 44, 22, 25, 25]
+
+
+def test_id_fields_agree(rows):
+    for r in rows:
+        parts = r["id"].split(".")
+        assert int(parts[0]) == r["meeting"] and int(parts[1]) == r["paragraph"]
+        assert (parts[2] if len(parts) == 3 else None) == r["item"]
+        assert (r["chapeau"] is not None) == (r["item"] is not None)
+
+
+def test_letter_rule_nothing_invented_or_dropped(rows):
+    for r in rows:
+        assert arabic_letters(r["text"]) == arabic_letters(r["raw"]), r["id"]
+
+
+def test_no_tatweel_mirrored_brackets_or_running_heads(rows):
+    for r in rows:
+        for field in ("text", "chapeau"):
+            value = r[field] or ""
+            assert "\u0640" not in value, r["id"]
+            assert not MIRRORED.search(value.split("(")[0] + ")" * 0), r["id"]
+            assert "CTOC/COP/WG.4/2019/5" not in value and "V.19-08473" not in value, r["id"]
+            assert value.count("(") == value.count(")"), r["id"]
+            depth = 0
+            for ch in value:
+                depth += {"(": 1, ")": -1}.get(ch, 0)
+                assert depth >= 0, f"{r['id']}: closing bracket before its opening one"
+
+
+def test_texts_are_clean_units(rows):
+    for r in rows:
+        assert r["text"] and r["text"] == r["text"].strip() and "  " not in r["text"]
+        assert not re.search(r"(?<!\S)-[٠-٩]+(?!\S)", r["text"]), f"{r['id']}: paragraph number left in text"
+        assert not re.search(r"\)[١-٩]\(|\([١-٩]\)", r["text"]), f"{r['id']}: footnote marker left in text"
+
+
+def test_footnotes_attached_to_the_records_that_cite_them(rows):
+    cited = {r["id"]: [f["number"] for f in r["footnotes"]] for r in rows if r["footnotes"]}
+    assert cited["1.2"] == [1, 2]
+    assert sorted(n for ns in cited.values() for n in ns) == [1, 2, 3, 4, 5]
+    for r in rows:
+        for f in r["footnotes"]:
+            assert f["text"] and "\u0640" not in f["text"]
+
+
+def test_duplicates_are_kept_and_linked(rows):
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["5.35"]["duplicate_of"] == "5.34"
+    assert by_id["5.34"]["text"] == by_id["5.35"]["text"]
+    assert sum(1 for r in rows if r["duplicate_of"]) == 1
+
+
+def test_source_lines_are_in_document_order(rows):
+    previous = 0
+    for r in rows:
+        first, last = r["source_lines"]
+        assert previous < first <= last, r["id"]
+        previous = last
+
+
+def test_addressees_are_known_codes(rows):
+    from recsearch.corpus.addressees import ADDRESSEES
+
+    for r in rows:
+        assert set(r["addressees"]) <= set(ADDRESSEES), r["id"]
+    share = sum(1 for r in rows if r["addressees"]) / len(rows)
+    assert share > 0.9
+
+
+def test_every_word_is_attested_or_a_reviewed_rejoin(rows):
+    source_words = set(WORD.findall((DATA / "source_ar.txt").read_text(encoding="utf-8").replace("\u0640", "")))
+    allowed = {
+        line.split("\t")[0]
+        for line in (DATA / "rejoined_words.tsv").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    new = sorted(
+        {w for r in rows for field in ("text", "chapeau") for w in WORD.findall(r[field] or "")}
+        - source_words
+        - allowed
+    )
+    if new:
+        print("words neither in the source nor in data/rejoined_words.tsv:", *new, sep="\n  ")
+    assert not new
+
+
+def test_meetings_file(rows):
+    meetings = json.loads((DATA / "meetings.json").read_text(encoding="utf-8"))
+    assert [m["number"] for m in meetings] == list(range(1, 9))
+    assert meetings[0]["start"] == "2009-04-14" and meetings[0]["end"] == "2009-04-15"
+    assert meetings[3]["ordinal_ar"] == "رابعاً" and meetings[3]["name_ar"] == "الاجتماع الرابع"
+    assert meetings[7]["start"] == "2018-07-02" and meetings[7]["end"] == "2018-07-03"
+    assert all(m["place_en"] == "Vienna" and m["place_ar"] == "فيينا" for m in meetings)
+    assert meetings[2]["note"] and all(m["note"] is None for m in meetings if m["number"] != 3)
+
+
+def test_rebuild_is_byte_identical():
+    dataset = build_dataset(read_source(DATA / "source_ar.txt"), DATA / "corrections")
+    assert dumps_records(dataset.records).encode() == (DATA / "recommendations.jsonl").read_bytes()
+    assert dumps_meetings(dataset.meetings).encode() == (DATA / "meetings.json").read_bytes()
+
+
+def _copy_data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    return folder
+
+
+def test_write_dataset_regenerates_the_same_files(tmp_path: Path):
+    folder = _copy_data(tmp_path)
+    (folder / "recommendations.jsonl").unlink()
+    write_dataset(folder)
+    assert (folder / "recommendations.jsonl").read_bytes() == (DATA / "recommendations.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+def test_bad_source_never_overwrites_the_dataset(tmp_path: Path, damage: str):
+    folder = _copy_data(tmp_path)
+    before = (folder / "recommendations.jsonl").read_bytes()
+    source = folder / "source_ar.txt"
+    if damage == "missing":
+        source.unlink()
+    else:
+        source.write_bytes(source.read_bytes()[: len(source.read_bytes()) // 2])
+    with pytest.raises(SourceError, match="source_ar.txt"):
+        write_dataset(folder)
+    assert (folder / "recommendations.jsonl").read_bytes() == before
+    assert not list(folder.glob(".*.tmp"))
