@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, replace
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,15 @@ from typing import Any
 from ..errors import CorpusError, UnknownRecommendationError
 from ..paths import data_dir
 from .build import MEETINGS_FILE, RECORDS_FILE
+from .english import ENGLISH_FILE, read_english
 from .meetings import ar_digits
 from .source import DOCUMENT_SYMBOL
+
+ENGLISH_UNOFFICIAL_NOTE = (
+    "Unofficial English rendering of the Arabic text by the recsearch project; "
+    "the Arabic is authoritative. The official English is a separate UN document."
+)
+ENGLISH_OFFICIAL_NOTE = "English text supplied by the user as the official UN version."
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,10 @@ class Recommendation:
     raw: str
     source_lines: tuple[int, int]
     duplicate_of: str | None = None
+    #: English text: the project's unofficial rendering unless replaced by an official one.
+    text_en: str | None = None
+    chapeau_en: str | None = None
+    text_en_official: bool = False
 
     @property
     def year(self) -> int:
@@ -78,6 +89,17 @@ class Recommendation:
     def full_text(self) -> str:
         """Lead-in and text together: what an item means needs the chapeau's verb and subject."""
         return f"{self.chapeau} {self.text}" if self.chapeau else self.text
+
+    @property
+    def full_text_en(self) -> str | None:
+        if not self.text_en:
+            return None
+        return f"{self.chapeau_en} {self.text_en}" if self.chapeau_en else self.text_en
+
+    @property
+    def text_en_note(self) -> str:
+        """How far the English text can be relied on; shown wherever it is."""
+        return ENGLISH_OFFICIAL_NOTE if self.text_en_official else ENGLISH_UNOFFICIAL_NOTE
 
     def citation(self, lang: str = "en") -> str:
         """A citation to paste into a report, e.g.
@@ -102,6 +124,7 @@ class Recommendation:
         d["source_lines"] = list(self.source_lines)
         d["citation"] = self.citation("en")
         d["citation_ar"] = self.citation("ar")
+        d["text_en_note"] = self.text_en_note
         return d
 
 
@@ -141,6 +164,28 @@ class Corpus:
     def ids(self) -> list[str]:
         return [r.id for r in self._records]
 
+    def with_english(self, source: str | Path | Mapping[str, str], *, official: bool = True) -> Corpus:
+        """A copy whose English texts are replaced by id, e.g. by the official UN text.
+
+        ``source`` is a mapping id → English text, or a JSONL file of
+        ``{"id": ..., "text_en": ..., "chapeau_en": ...}`` objects (the format of
+        ``data/recommendations_en.jsonl``). A given id takes the given text and lead-in
+        (none for a mapping) and is marked official unless ``official=False``; ids not given
+        keep their current English. The dense index embeds the English too: rebuild it with
+        ``Searcher.build(corpus=...)`` to search the new text.
+        """
+        rows = read_english(source)
+        unknown = sorted(set(rows) - set(self._by_id))
+        if unknown:
+            raise UnknownRecommendationError(f"English text for unknown ids: {unknown[:5]}")
+        records = [
+            replace(r, text_en=rows[r.id][0], chapeau_en=rows[r.id][1], text_en_official=official)
+            if r.id in rows
+            else r
+            for r in self._records
+        ]
+        return Corpus(records, self.meetings, self.sha256)
+
     def text_hashes(self) -> dict[str, str]:
         """sha256 of each record's text, by id: lets an index tell which records changed."""
         return {r.id: hashlib.sha256(r.full_text.encode("utf-8")).hexdigest() for r in self._records}
@@ -162,6 +207,7 @@ class Corpus:
                     "item": r.item,
                     "text": r.text,
                     "chapeau": r.chapeau,
+                    "text_en": r.text_en,
                     "addressees": list(r.addressees),
                     "footnotes": [f.number for f in r.footnotes],
                     "duplicate_of": r.duplicate_of,
@@ -172,7 +218,7 @@ class Corpus:
 
 
 def load_corpus(path: str | Path | None = None) -> Corpus:
-    """Load the restored dataset (default: the shipped ``data/``)."""
+    """Load the restored dataset (default: the shipped ``data/``), with its English rendering."""
     folder = Path(path) if path is not None else data_dir()
     records_path, meetings_path = folder / RECORDS_FILE, folder / MEETINGS_FILE
     try:
@@ -204,4 +250,7 @@ def load_corpus(path: str | Path | None = None) -> Corpus:
         ]
     except (KeyError, TypeError) as exc:
         raise CorpusError(f"dataset in {folder} has a malformed record: {exc!r}") from None
-    return Corpus(records, meetings, hashlib.sha256(blob).hexdigest())
+    corpus = Corpus(records, meetings, hashlib.sha256(blob).hexdigest())
+    if (folder / ENGLISH_FILE).exists():
+        corpus = corpus.with_english(folder / ENGLISH_FILE, official=False)
+    return corpus
