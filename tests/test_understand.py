@@ -1,0 +1,61 @@
+"""Query understanding: the query's language, and the meetings and years it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from recsearch.understand import detect_language, understand
+
+
+@pytest.mark.parametrize(
+    ("query", "meetings", "years", "topic"),
+    [
+        ("recommendations on victims in 2011", (), (2011,), "recommendations on victims"),
+        ("what was said at the fifth meeting about consent", (5,), (), "what was said about consent"),
+        ("ماذا أوصى الفريق في الاجتماع الخامس بشأن الموافقة", (5,), (), "ماذا أوصى الفريق بشأن الموافقة"),
+        ("حملات التوعية عام ٢٠١٣", (), (2013,), "حملات التوعية"),
+        ("les victimes en 2015", (), (2015,), "les victimes"),
+        ("la trata en la octava reunión", (8,), (), "la trata"),
+        ("что рекомендовано на седьмом совещании", (7,), (), "что рекомендовано"),
+        ("第五次会议关于需求的建议", (5,), (), "关于需求的建议"),
+        ("Empfehlungen der vierten Sitzung", (4,), (), "Empfehlungen"),
+        ("recommandations de la deuxième réunion", (2,), (), "recommandations de"),
+    ],
+)
+def test_meetings_and_years_in_any_language(query, meetings, years, topic):
+    u = understand(query)
+    assert (u.meetings, u.years, u.text) == (meetings, years, topic)
+    assert u.phrases  # what was recognised is reported
+    assert u.to_dict()["meetings"] == list(meetings)
+
+
+def test_years_the_group_did_not_meet_are_topic_not_filters():
+    u = understand("the 2030 Agenda and trafficking")
+    assert u.years == () and "2030" in u.text
+
+
+def test_a_query_that_is_only_a_constraint_keeps_its_text():
+    u = understand("fourth meeting")
+    assert u.meetings == (4,) and u.text == "fourth meeting"
+
+
+def test_a_topic_without_constraints_is_left_alone():
+    u = understand("compensation for victims")
+    assert (u.meetings, u.years, u.text, u.phrases) == ((), (), "compensation for victims", ())
+
+
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("تعويض ضحايا الاتجار", "ar"),
+        ("compensation for victims of trafficking", "en"),
+        ("indemnisation des victimes de la traite", "fr"),
+        ("¿Qué dicen sobre el trabajo forzoso?", "es"),
+        ("компенсация жертвам торговли людьми", "ru"),
+        ("赔偿被害人", "zh"),
+        ("Entschädigung für Opfer von Menschenhandel", "de"),
+        ("12345", "en"),
+    ],
+)
+def test_detect_language(query, lang):
+    assert detect_language(query) == lang
