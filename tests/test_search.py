@@ -41,8 +41,21 @@ def test_search_returns_ranked_hits_with_provenance(searcher, corpus):
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
     top = hits[0]
     rec = corpus[top.id]
-    assert top.text == rec.text and top.citation == rec.citation() and top.meeting.number == rec.meeting.number
+    assert top.text == rec.text and top.meeting.number == rec.meeting.number
+    # an Arabic query is cited in Arabic by default; both forms are always on the hit
+    assert top.citation == rec.citation("ar") == top.citation_ar and top.citation_en == rec.citation("en")
+    assert top.text_en == rec.text_en and top.text_en_note and "nofficial" in top.text_en_note
     json.dumps([h.to_dict() for h in hits], ensure_ascii=False)
+
+
+def test_citation_language_follows_the_query_unless_given(searcher, corpus):
+    en = searcher.search("compensation for victims", k=3)
+    assert all(h.citation == corpus[h.id].citation("en") for h in en)
+    forced = searcher.search("تعويض ضحايا الاتجار", k=3, lang="en")
+    assert all(h.citation.startswith("CTOC/COP/WG.4/2019/5, ") for h in forced)
+    assert all(h.citation == corpus[h.id].citation("ar") for h in searcher.similar("4.46.g", k=3, lang="ar"))
+    with pytest.raises(QueryError, match="citation language"):
+        searcher.search("x", lang="fr")
 
 
 def test_search_is_search_batch_of_one(searcher):
@@ -55,9 +68,9 @@ def test_modes(searcher, mode):
     hits = searcher.search("مصادرة عائدات الجريمة", k=5, mode=mode)
     assert 0 < len(hits) <= 5
     if mode == "lexical":
-        assert set(hits[0].channels) == {"bm25_ar"}
+        assert set(hits[0].channels) == {"bm25_ar", "bm25_en"}
     if mode == "dense":
-        assert "bm25_ar" not in hits[0].channels
+        assert not {"bm25_ar", "bm25_en"} & set(hits[0].channels)
 
 
 def test_filters_apply_before_the_cutoff(searcher, corpus):

