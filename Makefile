@@ -23,7 +23,8 @@ run: setup
 	HF_HUB_OFFLINE=1 $(VENV)/bin/recsearch search "تعويض ضحايا الاتجار" -k 5
 
 bench: setup
-	HF_HUB_OFFLINE=1 $(PY) benchmarks/run_all.py
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/bench_query.py
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist src/*.egg-info

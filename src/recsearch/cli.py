@@ -72,11 +72,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
         addressee=args.addressee,
         mode=args.mode,
         understand_query=not args.literal,
+        lang=args.lang,
     )
     if args.json:
         print(json.dumps(results.to_dicts(), ensure_ascii=False, indent=2))
     else:
-        print(format_results(results, rtl=not args.logical))
+        print(format_results(results, rtl=not args.logical, english=args.english), end="")
     return 0
 
 
@@ -143,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--addressee", action="append", help="states_parties, states, conference, secretariat, unodc, ...")
     search.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
     search.add_argument("--literal", action="store_true", help="do not read meetings or years from the query")
+    search.add_argument("--lang", choices=("en", "ar"), help="citation language (default: Arabic for an Arabic query, else English)")
+    search.add_argument(
+        "--english",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the unofficial English rendering under the Arabic (default: when the query is not Arabic)",
+    )
     search.add_argument("--json", action="store_true", help="print a JSON list of hits")
     search.add_argument("--logical", action="store_true", help="print Arabic in logical order (for terminals that shape RTL)")
     search.add_argument("--index", help="index folder (default: the shipped index/)")

@@ -21,7 +21,10 @@ _ARABIC = re.compile("[\u0600-\u06ff]")
 
 def _visual(line: str) -> str:
     import arabic_reshaper
-    from bidi import get_display
+
+    # the pure-Python algorithm: it applies rule L4 (mirroring), so "(ب)" keeps its shape;
+    # the compiled ``bidi.get_display`` of python-bidi >= 0.5 leaves brackets unmirrored
+    from bidi.algorithm import get_display
 
     return get_display(arabic_reshaper.reshape(line), base_dir="R")
 
@@ -34,20 +37,31 @@ def rtl_block(text: str, width: int, indent: int = 3, rtl: bool = True) -> list[
     return [" " * indent + _visual(line).rjust(width - indent) for line in lines]
 
 
-def format_hit(hit: Hit, width: int, rtl: bool = True) -> list[str]:
+def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False) -> list[str]:
+    """One hit: rank, id, score, citation, the Arabic (lead-in and text) and, with
+    ``english``, the unofficial English rendering under it."""
     head = f"{hit.rank:>2}. {hit.id}  (score {hit.score:.2f})"
     if hit.duplicates:
         head += f"  — identical to {', '.join(hit.duplicates)}"
-    out = [head, f"   {hit.citation}"]
+    out = [head, *rtl_block(hit.citation, width, rtl=rtl)]
     if hit.chapeau:
         out += rtl_block(hit.chapeau, width, rtl=rtl)
     out += rtl_block(hit.text, width, rtl=rtl)
+    if english and hit.text_en:
+        out += rtl_block(f"English — {hit.text_en_note}", width, rtl=rtl)
+        full = f"{hit.chapeau_en} {hit.text_en}" if hit.chapeau_en else hit.text_en
+        out += rtl_block(full, width, rtl=rtl)
     return out
 
 
-def format_results(results: Sequence[Hit], *, rtl: bool = True, width: int | None = None) -> str:
-    """The text the CLI prints for a result list."""
+def format_results(
+    results: Sequence[Hit], *, rtl: bool = True, width: int | None = None, english: bool | None = None
+) -> str:
+    """The text the CLI prints for a result list. ``english`` (default: when the query was
+    not in Arabic) adds each hit's English rendering under its Arabic text."""
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 110)
+    if english is None:
+        english = getattr(results, "language", "ar") != "ar"
     lines: list[str] = []
     understood = getattr(results, "understood", None)
     if understood is not None and (understood.meetings or understood.years):
@@ -60,6 +74,6 @@ def format_results(results: Sequence[Hit], *, rtl: bool = True, width: int | Non
     if not results:
         lines.append("no recommendation matches (check the filters, or try other words)")
     for hit in results:
-        lines += format_hit(hit, width, rtl)
+        lines += format_hit(hit, width, rtl, english)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
