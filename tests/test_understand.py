@@ -20,6 +20,10 @@ from recsearch.understand import detect_language, understand
         ("第五次会议关于需求的建议", (5,), (), "关于需求的建议"),
         ("Empfehlungen der vierten Sitzung", (4,), (), "Empfehlungen"),
         ("recommandations de la deuxième réunion", (2,), (), "recommandations de"),
+        ("what did the last meeting say about children", (8,), (), "what did say about children"),
+        ("توصيات آخر اجتماع بشأن الأطفال", (8,), (), "توصيات بشأن الأطفال"),
+        ("meeting 5 on consent", (5,), (), "on consent"),
+        ("la quinta sesión sobre el consentimiento", (5,), (), "sobre el consentimiento"),
     ],
 )
 def test_meetings_and_years_in_any_language(query, meetings, years, topic):
@@ -32,6 +36,7 @@ def test_meetings_and_years_in_any_language(query, meetings, years, topic):
 def test_years_the_group_did_not_meet_are_topic_not_filters():
     u = understand("the 2030 Agenda and trafficking")
     assert u.years == () and "2030" in u.text
+    assert understand("last year's final report").meetings == ()
 
 
 def test_a_query_that_is_only_a_constraint_keeps_its_text():

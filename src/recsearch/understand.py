@@ -18,8 +18,8 @@ MEETINGS_BY_YEAR = {2009: (1,), 2010: (2, 3), 2011: (4,), 2013: (5,), 2015: (6,)
 
 _ORDINALS: dict[str, tuple[str, ...]] = {
     # language: ordinal words for meetings 1..8, as regex alternatives
-    "ar": ("الأول|الاول|الأولى", "الثاني|الثانى", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن"),
-    "en": ("first|1st", "second|2nd", "third|3rd", "fourth|4th", "fifth|5th", "sixth|6th", "seventh|7th", "eighth|8th"),
+    "ar": ("الأول|الاول|الأولى", "الثاني|الثانى", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن|الأخير|الاخير"),
+    "en": ("first|1st", "second|2nd", "third|3rd", "fourth|4th", "fifth|5th", "sixth|6th", "seventh|7th", "eighth|8th|last|latest|most\\s+recent|final"),
     "fr": (
         "premi[eè]re|1re|1[eè]re",
         "deuxi[eè]me|seconde|2e",
@@ -28,11 +28,11 @@ _ORDINALS: dict[str, tuple[str, ...]] = {
         "cinqui[eè]me|5e",
         "sixi[eè]me|6e",
         "septi[eè]me|7e",
-        "huiti[eè]me|8e",
+        "huiti[eè]me|8e|derni[eè]re",
     ),
-    "es": ("primera|1a|1\\.a", "segunda", "tercera", "cuarta", "quinta", "sexta", "s[eé]ptima", "octava"),
-    "ru": ("перв\\w*", "втор\\w*", "трет\\w*", "четв[её]рт\\w*", "пят\\w*", "шест\\w*", "седьм\\w*", "восьм\\w*"),
-    "de": ("erste\\w*", "zweite\\w*", "dritte\\w*", "vierte\\w*", "f[üu]nfte\\w*", "sechste\\w*", "siebte\\w*", "achte\\w*"),
+    "es": ("primera|1a|1\\.a", "segunda", "tercera", "cuarta", "quinta", "sexta", "s[eé]ptima", "octava|[uú]ltima"),
+    "ru": ("перв\\w*", "втор\\w*", "трет\\w*", "четв[её]рт\\w*", "пят\\w*", "шест\\w*", "седьм\\w*", "восьм\\w*|последн\\w*"),
+    "de": ("erste\\w*", "zweite\\w*", "dritte\\w*", "vierte\\w*", "f[üu]nfte\\w*", "sechste\\w*", "siebte\\w*", "achte\\w*|letzte\\w*"),
     "zh": ("一|1", "二|2", "三|3", "四|4", "五|5", "六|6", "七|7", "八|8"),
 }
 
@@ -46,9 +46,9 @@ def _meeting_patterns() -> list[tuple[re.Pattern[str], int]]:
             elif lang == "en":
                 rx = rf"\b(?:at|in|during|from)?\s*(?:the|its)?\s*(?:{alt})\s+(?:meeting|session)s?\b"
             elif lang == "fr":
-                rx = rf"\b(?:lors\s+de|à|a|pendant)?\s*(?:la|sa)?\s*(?:{alt})\s+r[ée]union\b"
+                rx = rf"\b(?:lors\s+de|à|a|pendant)?\s*(?:la|sa)?\s*(?:{alt})\s+(?:r[ée]union|session)\b"
             elif lang == "es":
-                rx = rf"\b(?:en|durante)?\s*(?:la|su)?\s*(?:{alt})\s+reuni[oó]n\b"
+                rx = rf"\b(?:en|durante)?\s*(?:la|su)?\s*(?:{alt})\s+(?:reuni[oó]n|sesi[oó]n)\b"
             elif lang == "ru":
                 rx = rf"(?:на\s+)?(?:своем\s+|своём\s+)?(?:{alt})\s+(?:совещани\w*|сессии)"
             elif lang == "de":
@@ -56,6 +56,11 @@ def _meeting_patterns() -> list[tuple[re.Pattern[str], int]]:
             else:  # zh
                 rx = rf"第\s*(?:{alt})\s*次\s*(?:会议|會議)"
             patterns.append((re.compile(rx, re.IGNORECASE), n))
+    # "آخر اجتماع", "meeting 5", "最近一次会议": the forms that do not fit the ordinal pattern
+    patterns.append((re.compile(r"(?:في\s+)?آخر\s+اجتماع(?:اته)?"), 8))
+    patterns.append((re.compile(r"(?:最近|最后|上)一次\s*(?:会议|會議)"), 8))
+    for n in range(1, 9):
+        patterns.append((re.compile(rf"\b(?:at\s+|in\s+)?meeting\s+(?:no\.?\s*)?{n}\b", re.IGNORECASE), n))
     return patterns
 
 
