@@ -59,9 +59,12 @@ class Scores:
 
 @dataclass
 class Report:
-    """Mean scores per mode and per group ("all", "ar", "en", "other", and each language)."""
+    """Mean scores per mode and per group ("all", "ar", "en", "other", each language as
+    "lang:xx" and each kind of query as "kind:xx"), and, per mode, how many queries that
+    name a meeting got only recommendations of that meeting (``constraints``: kept, of)."""
 
     by_mode: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    constraints: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def table(self) -> str:
         """A Markdown table, one row per mode and group."""
@@ -71,6 +74,10 @@ class Report:
                 rows.append(
                     f"| {mode} | {group} | {s['n']} | {s['ndcg@10']:.3f} | {s['recall@10']:.3f} | {s['mrr@10']:.3f} |"
                 )
+        kept = [f"{mode} {k}/{n}" for mode, (k, n) in self.constraints.items() if n]
+        if kept:
+            rows.append("")
+            rows.append("queries naming a meeting that got only its recommendations: " + ", ".join(kept))
         return "\n".join(rows)
 
 
@@ -122,6 +129,21 @@ def _group(lang: str) -> str:
     return lang if lang in ("ar", "en") else "other"
 
 
+def _meeting_of(rec_id: str) -> int | None:
+    """The meeting of an id: its first part ("4.46.g" → 4), by the corpus' id contract."""
+    head = rec_id.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def keeps_constraint(ranking: Sequence[Sequence[str]], constraint: dict[str, Any] | None, k: int = CUTOFF) -> bool:
+    """Whether every hit in the top ``k`` is of the meeting(s) the query named."""
+    if not constraint or "meeting" not in constraint:
+        return True
+    wanted = constraint["meeting"]
+    wanted = set(wanted) if isinstance(wanted, list) else {wanted}
+    return all(_meeting_of(i) in wanted for slot in list(ranking)[:k] for i in slot)
+
+
 def evaluate(
     queries: Iterable[Judged],
     rank: Callable[[str, str], list[Sequence[str]]],
@@ -133,10 +155,17 @@ def evaluate(
     report = Report()
     for mode in modes:
         groups: dict[str, Scores] = {}
+        kept = named = 0
         for q in queries:
-            result = score_ranking(rank(q.query, mode), q.qrels, k)
-            for name in ("all", _group(q.lang), f"lang:{q.lang}"):
+            ranking = rank(q.query, mode)
+            result = score_ranking(ranking, q.qrels, k)
+            for name in ("all", _group(q.lang), f"lang:{q.lang}", f"kind:{q.kind}"):
                 groups.setdefault(name, Scores()).add(*result)
-        order = ["all", "ar", "en", "other"] + sorted(g for g in groups if g.startswith("lang:"))
+            if q.constraint and "meeting" in q.constraint:
+                named += 1
+                kept += keeps_constraint(ranking, q.constraint, k)
+        order = ["all", "ar", "en", "other"]
+        order += sorted(g for g in groups if g.startswith("lang:")) + sorted(g for g in groups if g.startswith("kind:"))
         report.by_mode[mode] = {g: groups[g].mean() for g in order if g in groups}
+        report.constraints[mode] = (kept, named)
     return report
