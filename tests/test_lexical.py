@@ -165,3 +165,9 @@ def test_load_rejects_truncated_arrays_and_id_count_mismatch(index, tmp_path):
     (tmp_path / "b" / "lexical.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="ids"):
         LexicalIndex.load(tmp_path / "b")
+
+
+def test_score_terms_equals_score_all_of_the_same_text(index):
+    query = "تعويض الضحايا وحمايتهم"
+    assert np.array_equal(index.score_terms(index.tokenize(query)), index.score_all(query))
+    assert not index.score_terms(["not-a-term"]).any()

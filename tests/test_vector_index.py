@@ -221,3 +221,15 @@ def test_with_an_encoder_the_matching_text_ranks_first():
     q = enc.encode_queries(["تعويض ضحايا الاتجار"])[0]
     assert index.search_one(q, k=1)[0][0] == "II.24(a)"
     assert index.search_one(q, k=1, allowed_ids={"I.1", "IV.45(b)"})[0][0] in {"I.1", "IV.45(b)"}
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_score_all_is_the_exact_cosine_of_every_vector_in_id_order(data, kind):
+    ids, vecs, queries = data
+    idx = build(data, kind)
+    scores = idx.score_all(queries[0])
+    assert scores.shape == (N,) and np.allclose(scores, vecs @ queries[0], atol=1e-6)
+    top = [ids[i] for i in np.lexsort((np.arange(N), -scores))[:5]]
+    assert top == [d for d, _ in build(data, "flat").search_one(queries[0], k=5)]
+    with pytest.raises(QueryError):
+        idx.score_all(queries[:2])

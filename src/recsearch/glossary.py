@@ -43,8 +43,9 @@ def _fold(text: str, lang: str) -> str:
 
 
 def _pattern(variant: str, lang: str) -> tuple[str, re.Pattern[str]]:
-    """A variant's matcher, and a literal that any text it matches must contain (a cheap
-    test that spares running thousands of patterns on every query)."""
+    """A variant's matcher, and its key: the first folded word a matching query must
+    contain as a word (the core without its article, for Arabic), or for Chinese, which
+    has no spaces, a literal it must contain."""
     folded = _fold(variant, lang)
     if lang == "zh":  # no spaces between Chinese words: match anywhere
         needle = folded.replace(" ", "")
@@ -57,31 +58,58 @@ def _pattern(variant: str, lang: str) -> tuple[str, re.Pattern[str]]:
     return folded.split(" ")[0], re.compile(rx)
 
 
+_AR_PREFIX_RE = re.compile(_AR_PREFIX)
+
+
+def _ar_cores(word: str) -> set[str]:
+    """The word and what remains of it after each clitic prefix it may carry (وبال…)."""
+    cores = {word}
+    for i in range(1, min(len(word), 5)):
+        if _AR_PREFIX_RE.fullmatch(word[:i]):
+            cores.add(word[i:])
+    return cores
+
+
 class Glossary:
     """Concepts with their variants; :meth:`expand` finds the concepts a query names."""
 
     def __init__(self, concepts: Iterable[Concept]) -> None:
         self.concepts = list(concepts)
-        self._patterns = [
-            (concept, lang, *_pattern(v, lang))
-            for concept in self.concepts
-            for lang in LANGUAGES
-            for v in concept.terms.get(lang, ())
-            if v.strip()
-        ]
+        # Patterns keyed by the word a query must contain, so a query runs only the few
+        # patterns whose first word it has, not the ~7,000 of the whole glossary.
+        self._by_word: dict[tuple[str, str], list[tuple[int, re.Pattern[str]]]] = {}
+        self._zh: list[tuple[int, str, re.Pattern[str]]] = []
+        for n, concept in enumerate(self.concepts):
+            for lang in LANGUAGES:
+                for v in concept.terms.get(lang, ()):
+                    if not v.strip():
+                        continue
+                    key, pattern = _pattern(v, lang)
+                    if lang == "zh":
+                        self._zh.append((n, key, pattern))
+                    else:
+                        self._by_word.setdefault((lang, key), []).append((n, pattern))
 
     def __len__(self) -> int:
         return len(self.concepts)
 
     def match(self, query: str) -> list[Concept]:
         """The concepts whose variants occur in ``query`` (in any language), in glossary order."""
-        folded = {lang: _fold(query, lang) for lang in LANGUAGES if lang != "zh"}
-        folded["zh"] = re.sub(r"\s+", "", query)
-        found: dict[str, Concept] = {}
-        for concept, lang, needle, pattern in self._patterns:
-            if needle in folded[lang] and concept.id not in found and pattern.search(folded[lang]):
-                found[concept.id] = concept
-        return list(found.values())
+        found: set[int] = set()
+        for lang in LANGUAGES:
+            if lang == "zh":
+                text = re.sub(r"\s+", "", query)
+                found.update(n for n, needle, pattern in self._zh if needle in text and pattern.search(text))
+                continue
+            text = _fold(query, lang)
+            words = set(text.split())
+            if lang == "ar":
+                words = {core for w in words for core in _ar_cores(w)}
+            for word in words:
+                for n, pattern in self._by_word.get((lang, word), ()):
+                    if n not in found and pattern.search(text):
+                        found.add(n)
+        return [self.concepts[n] for n in sorted(found)]
 
     def expand(self, query: str, lang: str) -> list[str]:
         """The ``lang`` variants of every concept the query names (for a keyword channel)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -124,9 +124,14 @@ class LexicalIndex:
         """BM25 score of every document (index order); zeros when no term matches."""
         if not isinstance(query, str):
             raise QueryTypeError(f"query must be a str, got {type(query).__name__}")
+        return self.score_terms(self.tokenize(query))
+
+    def score_terms(self, terms: Sequence[str]) -> np.ndarray:
+        """:meth:`score_all` for terms already made by :meth:`tokenize` (so a caller can
+        tokenize fixed expansions once and reuse them)."""
         if self._bm25 is None:
             raise QueryError("the lexical index is empty; build or load it first")
-        terms = [t for t in self.tokenize(query) if t in self._bm25.vocab_dict]
+        terms = [t for t in terms if t in self._bm25.vocab_dict]
         if not terms:
             return np.zeros(len(self._ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)

@@ -33,7 +33,7 @@ from .errors import (
     UnknownRecommendationError,
 )
 from .filters import Filters, allowed_ids, parse_filters
-from .glossary import Glossary, default_glossary
+from .glossary import Concept, Glossary, default_glossary
 from .hits import Hit
 from .lexical import LexicalIndex
 from .normalize import clean_text
@@ -136,6 +136,14 @@ class Searcher:
         for r in corpus:
             group = [x.id for x in corpus if (x.duplicate_of or x.id) == self._canonical[r.id]]
             self._twins[r.id] = tuple(i for i in group if i != r.id)
+        #: For each dense channel, the corpus row of each of its vectors ("4.46.g@en" → row of 4.46.g).
+        self._variant_rows = {
+            ch.name: np.array([self._row[vid.removesuffix(EN_SUFFIX)] for vid in ch.index.ids], dtype=np.int64)
+            for ch in channels
+        }
+        self._lexical_rows = {lang: np.array([self._row[rid] for rid in ix.ids], dtype=np.int64) for lang, ix in lexical.items()}
+        #: A glossary concept's terms in each keyword channel, tokenized once on first use.
+        self._expansions: dict[tuple[Concept, str], list[str]] = {}
         #: Mends a query's Arabic spelling variants (ة/ه, أ/ا, ى/ي) before it is embedded.
         self._spelling = SpellingRestorer(r.full_text for r in corpus)
 
@@ -324,28 +332,31 @@ class Searcher:
         """Scores of every channel used by ``mode`` for the candidate ``rows``."""
         scores: dict[str, np.ndarray] = {}
         if mode in ("hybrid", "dense"):
-            if len(rows) == len(self._ids):  # no filter: no selector to build
-                variants = None
-            else:
-                allowed = [self._ids[r] for r in rows]
-                variants = allowed + [rid + EN_SUFFIX for rid in allowed]
             spelled = self._spelling.restore(text)  # the keyword channels fold variants themselves
             for ch in self._channels:
                 qv = ch.encoder.encode_queries([spelled])[0]
-                hits = ch.index.search_one(qv, k=len(ch.index) if variants is None else len(variants), allowed_ids=variants)
                 s = np.full(len(self._ids), -1.0, dtype=np.float64)
-                for vid, score in hits:  # a recommendation scores the best of its variants
-                    row = self._row[vid.removesuffix(EN_SUFFIX)]
-                    s[row] = max(s[row], score)
+                # a recommendation scores the best of its variants (Arabic, English)
+                np.maximum.at(s, self._variant_rows[ch.name], ch.index.score_all(qv))
                 scores[ch.name] = s[rows]
         if mode in ("hybrid", "lexical"):
             concepts = self.glossary.match(text) if self.glossary is not None else []
             for lang, index in self._lexical.items():
-                expansion = " ".join(v for c in concepts for v in c.terms.get(lang, ()))
+                terms = index.tokenize(text) + [t for c in concepts for t in self._expansion(c, lang)]
                 s = np.zeros(len(self._ids), dtype=np.float64)
-                s[[self._row[rid] for rid in index.ids]] = index.score_all(f"{text} {expansion}")
+                s[self._lexical_rows[lang]] = index.score_terms(terms)
                 scores[f"bm25_{lang}"] = s[rows]
         return scores
+
+    def _expansion(self, concept: Concept, lang: str) -> list[str]:
+        """The keyword terms a concept adds to a query in the ``lang`` channel (cached:
+        concurrent first uses compute the same list, and either may be kept)."""
+        key = (concept, lang)
+        terms = self._expansions.get(key)
+        if terms is None:
+            terms = self._lexical[lang].tokenize(" ".join(concept.terms.get(lang, ())))
+            self._expansions[key] = terms
+        return terms
 
     def _rank(self, text: str, k: int, mode: str, allowed: frozenset[str] | None, lang: str) -> list[Hit]:
         rows = np.array(

@@ -222,6 +222,17 @@ class VectorIndex:
             raise QueryError(f"search_one takes one vector of shape ({self.dim},), got {q.shape}")
         return self.search(q, k, allowed_ids)[0]
 
+    def score_all(self, query_vec: np.ndarray) -> np.ndarray:
+        """Exact cosine of one query with every stored vector, aligned with :attr:`ids`.
+
+        What a caller that fuses channels over a whole (small) corpus needs: one matrix
+        product, no top-k cut, no per-hit Python objects.
+        """
+        q = self._queries(query_vec)
+        if len(q) != 1:
+            raise QueryError(f"score_all takes one vector of shape ({self.dim},), got {np.shape(query_vec)}")
+        return self._vectors @ q[0]
+
     def _search_faiss(self, q: np.ndarray, k: int, rows: np.ndarray | None) -> list[list[Hit]]:
         import faiss
 
