@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import CorpusError
-from .normalize import normalize_ar_for_lexical
+from .normalize import normalize_ar_for_lexical, stem_words
 from .paths import data_dir
 
 LANGUAGES = ("ar", "en", "fr", "es", "ru", "zh", "de")
@@ -35,11 +35,19 @@ class Concept:
         return hash(self.id)
 
 
+#: Snowball stemmers for the languages that inflect: "punished" meets "punishing".
+_STEMMERS = {"fr": "french", "es": "spanish", "ru": "russian", "de": "german"}
+
+
 def _fold(text: str, lang: str) -> str:
-    """The form both query and glossary are matched in."""
+    """The form both query and glossary are matched in: Arabic folded for spelling, other
+    languages lower-cased, split into words and stemmed."""
     if lang == "ar":
         return normalize_ar_for_lexical(text)
-    return " ".join(re.findall(r"\w+", text.lower()))
+    words = re.findall(r"\w+", text.lower())
+    if lang in _STEMMERS:
+        words = stem_words(words, _STEMMERS[lang])
+    return " ".join(words)
 
 
 def _pattern(variant: str, lang: str) -> tuple[str, re.Pattern[str]]:

@@ -32,6 +32,7 @@ __all__ = [
     "clean_text",
     "normalize_ar_for_lexical",
     "tokenize_lexical",
+    "stem_words",
     "LEXICAL_LANGUAGES",
 ]
 
@@ -241,6 +242,11 @@ def _stemmer(algorithm: str) -> Any:
 
         st = cache[algorithm] = Stemmer.Stemmer(algorithm)
     return st
+
+
+def stem_words(words: list[str], algorithm: str) -> list[str]:
+    """Snowball stems of ``words`` ("english", "french", "russian", …; thread-safe)."""
+    return _stemmer(algorithm).stemWords(words)
 
 
 def _is_ar_stopword(tok: str) -> bool:
