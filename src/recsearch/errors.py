@@ -42,6 +42,10 @@ class UnknownRecommendationError(RecsearchError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class OptionalDependencyError(RecsearchError, ImportError):
+    """A feature needs a package that is not installed; the message gives the pip command."""
+
+
 class EncoderError(RecsearchError):
     """An encoder cannot be created or used."""
 

@@ -7,10 +7,12 @@ the corpus.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .corpus import Recommendation
+from .errors import OptionalDependencyError
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Hit:
     text_en: str | None = None
     chapeau_en: str | None = None
     text_en_note: str | None = None
+    text_en_official: bool = False
     addressees: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
     channels: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, hash=False)
@@ -82,6 +85,7 @@ class Hit:
             text_en=rec.text_en,
             chapeau_en=rec.chapeau_en,
             text_en_note=rec.text_en_note if rec.text_en else None,
+            text_en_official=rec.text_en_official,
             addressees=rec.addressees,
             duplicates=duplicates,
             channels=dict(channels or {}),
@@ -109,7 +113,25 @@ class Hit:
             "text_en": self.text_en,
             "chapeau_en": self.chapeau_en,
             "text_en_note": self.text_en_note,
+            "text_en_official": self.text_en_official,
             "addressees": list(self.addressees),
             "duplicates": list(self.duplicates),
             "channels": {k: dict(v) for k, v in self.channels.items()},
         }
+
+
+def hits_to_frame(hits: Iterable[Hit]):  # -> pandas.DataFrame
+    """One row per hit, indexed by id, with its provenance and citations (needs pandas)."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise OptionalDependencyError("hits_to_frame() needs pandas: pip install pandas") from exc
+    rows = []
+    for hit in hits:
+        d = hit.to_dict()
+        meeting = d.pop("meeting")
+        d.pop("channels")
+        rows.append({"meeting": meeting["number"], "year": meeting["year"], "place": meeting["place"], **d})
+    columns = ["id", "rank", "score", "meeting", "year", "place", "paragraph", "item", "citation", "text", "text_en"]
+    frame = pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [c for r in rows for c in r])))
+    return frame.set_index("id")

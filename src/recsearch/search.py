@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .context import format_context
 from .corpus import Corpus, load_corpus
 from .encoders import EmbeddingCache, Encoder, get_encoder
 from .errors import (
@@ -472,6 +473,24 @@ class Searcher:
             results.filters = filters
             out.append(results)
         return out
+
+    def context(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        lang: str | None = None,
+        meeting: int | Iterable[int] | None = None,
+        year: int | tuple[int, int] | Iterable[int] | None = None,
+        addressee: str | Iterable[str] | None = None,
+    ) -> str:
+        """The ``k`` best answers as a numbered block for an LLM prompt, each with its full
+        citation (see :func:`recsearch.context.format_context`; ``lang`` "ar", "en" or
+        None for both texts)."""
+        if lang is not None and lang not in ("ar", "en"):
+            raise QueryError(f"unknown context language {lang!r}; valid: 'ar', 'en' or None")
+        hits = self.search(query, k, meeting=meeting, year=year, addressee=addressee, lang=lang)
+        return format_context(hits, query, lang=lang)
 
     def similar(
         self,

@@ -14,7 +14,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorpusError, UnknownRecommendationError
+from ..errors import CorpusError, OptionalDependencyError, UnknownRecommendationError
 from ..paths import data_dir
 from .build import MEETINGS_FILE, RECORDS_FILE
 from .english import ENGLISH_FILE, read_english
@@ -194,8 +194,8 @@ class Corpus:
         """One row per recommendation (needs pandas: ``pip install pandas``)."""
         try:
             import pandas as pd
-        except ImportError as exc:  # pragma: no cover - exercised by hiding pandas in tests
-            raise ImportError("Corpus.to_frame() needs pandas: pip install pandas") from exc
+        except ImportError as exc:
+            raise OptionalDependencyError("Corpus.to_frame() needs pandas: pip install pandas") from exc
         rows = []
         for r in self._records:
             rows.append(

@@ -1,0 +1,231 @@
+"""Tools a language model can call: their JSON schemas, and one dispatcher.
+
+``tool_schema()`` gives OpenAI-style function definitions for ``search_recommendations``,
+``get_recommendation`` and ``similar_recommendations``; ``call_tool(name, arguments)``
+runs a model's call and returns a JSON-serialisable dict. A model's arguments are
+untrusted input: they are checked against the same schema the model was shown, and
+anything wrong — an unknown tool, a missing or extra argument, a wrong type, an unknown
+id or filter value — comes back as ``{"error": {"type", "message"}}`` that the model can
+read and correct, never as a traceback. The MCP and HTTP servers call the same code.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import QueryError, QueryTypeError, RecsearchError, UnknownRecommendationError
+from .corpus.addressees import ADDRESSEES
+from .hits import Hit
+from .understand import MEETINGS_BY_YEAR
+
+#: Largest ``k`` a tool call may ask for: enough for any answer, small enough for a prompt.
+MAX_K = 50
+_YEARS = sorted(MEETINGS_BY_YEAR)
+_MEETINGS = sorted({m for ms in MEETINGS_BY_YEAR.values() for m in ms})
+
+_FILTERS: dict[str, Any] = {
+    "meeting": {
+        "type": "integer",
+        "enum": _MEETINGS,
+        "description": "Only recommendations adopted at this meeting of the Working Group (1-8; the 3rd adopted none).",
+    },
+    "year": {"type": "integer", "enum": _YEARS, "description": "Only recommendations adopted in this year."},
+    "addressee": {
+        "type": "string",
+        "enum": list(ADDRESSEES),
+        "description": "Only recommendations addressed to this actor.",
+    },
+}
+_LANG = {
+    "type": "string",
+    "enum": ["en", "ar"],
+    "description": "Language of the citations (default: Arabic for an Arabic query, else English).",
+}
+
+_TOOLS: list[dict[str, Any]] = [
+    {
+        "name": "search_recommendations",
+        "description": (
+            "Search the 288 recommendations that the UN Working Group on Trafficking in Persons adopted at "
+            "its first eight meetings (2009-2018, document CTOC/COP/WG.4/2019/5). The query may be in any "
+            "language; meetings or years named in it become filters. Returns ranked recommendations, each "
+            "with its Arabic text (authoritative), an English text and a citation to quote."
+        ),
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "query": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "The question or keywords."},
+                "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5, "description": "How many results."},
+                **_FILTERS,
+                "lang": _LANG,
+            },
+            "required": ["query"],
+            "additionalProperties": False,
+        },
+    },
+    {
+        "name": "get_recommendation",
+        "description": "One recommendation by its id (e.g. '4.46.g': meeting 4, paragraph 46, item g), with its citation.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "minLength": 1, "maxLength": 20, "description": "Recommendation id, e.g. '4.46.g'."},
+            },
+            "required": ["id"],
+            "additionalProperties": False,
+        },
+    },
+    {
+        "name": "similar_recommendations",
+        "description": "Recommendations most similar to a given one (across meetings), excluding itself.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "minLength": 1, "maxLength": 20, "description": "Recommendation id, e.g. '4.46.g'."},
+                "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5, "description": "How many results."},
+                **_FILTERS,
+                "lang": {**_LANG, "description": "Language of the citations (default English)."},
+            },
+            "required": ["id"],
+            "additionalProperties": False,
+        },
+    },
+]
+
+TOOL_NAMES = tuple(t["name"] for t in _TOOLS)
+
+
+def tool_definitions() -> list[dict[str, Any]]:
+    """The tools as ``{"name", "description", "parameters"}`` (a fresh copy each call)."""
+    return copy.deepcopy(_TOOLS)
+
+
+def tool_schema() -> list[dict[str, Any]]:
+    """OpenAI-style function-calling definitions: ``[{"type": "function", "function": {...}}]``."""
+    return [{"type": "function", "function": t} for t in tool_definitions()]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check(value: Any, schema: Mapping[str, Any], where: str) -> None:
+    """Check ``value`` against the small JSON Schema subset the tools use."""
+    kind = schema.get("type")
+    if kind == "string" and not isinstance(value, str):
+        raise QueryTypeError(f"{where} must be a string, got {type(value).__name__}")
+    if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+        raise QueryTypeError(f"{where} must be an integer, got {json.dumps(value)}")
+    if "enum" in schema and value not in schema["enum"]:
+        raise QueryError(f"{where} must be one of {schema['enum']}, got {json.dumps(value, ensure_ascii=False)}")
+    if "minimum" in schema and value < schema["minimum"]:
+        raise QueryError(f"{where} must be >= {schema['minimum']}, got {value}")
+    if "maximum" in schema and value > schema["maximum"]:
+        raise QueryError(f"{where} must be <= {schema['maximum']}, got {value}")
+    if "minLength" in schema and len(value.strip()) < schema["minLength"]:
+        raise QueryError(f"{where} must not be empty")
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        raise QueryError(f"{where} is {len(value)} characters long; the limit is {schema['maxLength']}")
+
+
+def validate_arguments(name: str, arguments: Any) -> dict[str, Any]:
+    """The arguments of a call to tool ``name``, checked and with defaults filled in.
+
+    ``arguments`` is a dict or a JSON object string (as models send them).
+    """
+    tool = next((t for t in _TOOLS if t["name"] == name), None)
+    if tool is None:
+        raise QueryError(f"unknown tool {name!r}; the tools are {list(TOOL_NAMES)}")
+    if arguments is None:
+        arguments = {}
+    if isinstance(arguments, (str, bytes)):
+        try:
+            arguments = json.loads(arguments or "{}")
+        except ValueError as exc:
+            raise QueryError(f"arguments are not valid JSON: {exc}") from None
+    if not isinstance(arguments, Mapping):
+        raise QueryTypeError(f"arguments must be a JSON object, got {type(arguments).__name__}")
+    params = tool["parameters"]
+    props = params["properties"]
+    extra = sorted(set(arguments) - set(props))
+    if extra:
+        raise QueryError(f"unknown argument(s) {extra} for {name}; valid: {sorted(props)}")
+    missing = [p for p in params["required"] if p not in arguments or arguments[p] is None]
+    if missing:
+        raise QueryError(f"missing required argument(s) {missing} for {name}")
+    out: dict[str, Any] = {}
+    for key, schema in props.items():
+        if key in arguments and arguments[key] is not None:
+            _check(arguments[key], schema, key)
+            out[key] = arguments[key]
+        elif "default" in schema:
+            out[key] = schema["default"]
+    return out
+
+
+# --------------------------------------------------------------------------- dispatch
+
+_default: Any = None
+_default_lock = threading.Lock()
+
+
+def default_searcher() -> Any:
+    """The shipped index, loaded once per process and shared (a Searcher is thread-safe)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                from .search import Searcher
+
+                _default = Searcher.load()
+    return _default
+
+
+def hit_for_tool(hit: Hit) -> dict[str, Any]:
+    """What a model needs of a hit: text, English, citation, provenance (no channel scores)."""
+    d = hit.to_dict()
+    d.pop("channels", None)
+    return d
+
+
+def _error(exc: RecsearchError) -> dict[str, Any]:
+    if isinstance(exc, UnknownRecommendationError):
+        kind = "unknown_id"
+    elif isinstance(exc, (QueryError, QueryTypeError)):
+        kind = "invalid_argument"
+    else:  # a damaged index, a missing dataset: not the model's fault
+        kind = "error"
+    return {"error": {"type": kind, "message": str(exc)}}
+
+
+def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict[str, Any]:
+    """Run a model's tool call; always returns a JSON-serialisable dict.
+
+    Success: ``{"tool", "results": [...], "understood"?}`` for the searches, ``{"tool",
+    "recommendation": {...}}`` for ``get_recommendation``. Failure: ``{"error": {"type",
+    "message"}}`` with ``type`` one of ``invalid_argument``, ``unknown_id``, ``error``.
+    """
+    if name not in TOOL_NAMES:
+        return {"error": {"type": "unknown_tool", "message": f"unknown tool {name!r}; the tools are {list(TOOL_NAMES)}"}}
+    try:
+        args = validate_arguments(name, arguments)
+        s = searcher if searcher is not None else default_searcher()
+        filters = {key: args[key] for key in ("meeting", "year", "addressee") if key in args}
+        if name == "search_recommendations":
+            results = s.search(args["query"], args["k"], lang=args.get("lang"), **filters)
+            return {
+                "tool": name,
+                "results": [hit_for_tool(h) for h in results],
+                "understood": results.understood.to_dict() if results.understood else None,
+            }
+        if name == "similar_recommendations":
+            results = s.similar(args["id"], args["k"], lang=args.get("lang", "en"), **filters)
+            return {"tool": name, "id": args["id"], "results": [hit_for_tool(h) for h in results]}
+        record = s.corpus[args["id"]].to_dict()
+        record.pop("raw", None)  # the damaged extraction: of no use to a reader
+        return {"tool": name, "recommendation": record}
+    except RecsearchError as exc:
+        return _error(exc)

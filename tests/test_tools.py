@@ -1,0 +1,102 @@
+"""Function-calling tools: valid schemas, round trips for every tool, bad arguments as JSON errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fakes import FakeEncoder
+from recsearch import call_tool, tool_schema
+from recsearch.corpus.addressees import ADDRESSEES
+from recsearch.search import Searcher
+from recsearch.tools import MAX_K, TOOL_NAMES, validate_arguments
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory, corpus):
+    return Searcher.build(corpus, FakeEncoder(), tmp_path_factory.mktemp("tools") / "index", show_progress=False, cache=False)
+
+
+def test_schema_is_openai_style_json():
+    schema = json.loads(json.dumps(tool_schema()))  # plain JSON all the way down
+    assert [t["function"]["name"] for t in schema] == list(TOOL_NAMES) == [
+        "search_recommendations", "get_recommendation", "similar_recommendations",
+    ]  # fmt: skip
+    for tool in schema:
+        assert tool["type"] == "function"
+        fn = tool["function"]
+        assert fn["description"] and fn["parameters"]["type"] == "object"
+        assert set(fn["parameters"]["required"]) <= set(fn["parameters"]["properties"])
+        assert fn["parameters"]["additionalProperties"] is False
+    tool_schema()[0]["function"]["name"] = "changed"  # callers get a copy
+    assert tool_schema()[0]["function"]["name"] == "search_recommendations"
+
+
+def test_schema_enums_are_the_corpus_values(corpus):
+    props = tool_schema()[0]["function"]["parameters"]["properties"]
+    assert props["meeting"]["enum"] == sorted(corpus.meetings)
+    assert props["year"]["enum"] == sorted({m.year for m in corpus.meetings.values()})
+    assert props["addressee"]["enum"] == list(ADDRESSEES)
+
+
+def test_search_round_trip(searcher, corpus):
+    reply = call_tool("search_recommendations", {"query": "تعويض الضحايا", "k": 3, "lang": "en"}, searcher=searcher)
+    json.dumps(reply, ensure_ascii=False)
+    assert reply["tool"] == "search_recommendations" and len(reply["results"]) == 3
+    first = reply["results"][0]
+    assert first["citation"] == corpus[first["id"]].citation("en") and first["text"] == corpus[first["id"]].text
+    assert "channels" not in first and first["text_en_note"]
+    assert reply["understood"]["language"] == "ar"
+
+
+def test_arguments_may_be_a_json_string_and_defaults_apply(searcher):
+    reply = call_tool("search_recommendations", '{"query": "الضحايا", "meeting": 6}', searcher=searcher)
+    assert len(reply["results"]) == 5 and {r["meeting"]["number"] for r in reply["results"]} == {6}
+
+
+def test_get_and_similar_round_trip(searcher, corpus):
+    got = call_tool("get_recommendation", {"id": "4.46.g"}, searcher=searcher)
+    assert got["recommendation"]["citation"] == corpus["4.46.g"].citation() and "raw" not in got["recommendation"]
+    json.dumps(got, ensure_ascii=False)
+    more = call_tool("similar_recommendations", {"id": "5.34", "k": 4}, searcher=searcher)
+    ids = [r["id"] for r in more["results"]]
+    assert len(ids) == 4 and not {"5.34", "5.35"} & set(ids)
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "kind", "words"),
+    [
+        ("delete_everything", {}, "unknown_tool", "unknown tool"),
+        ("search_recommendations", {}, "invalid_argument", "missing required"),
+        ("search_recommendations", {"query": "   "}, "invalid_argument", "empty"),
+        ("search_recommendations", {"query": "x", "k": 0}, "invalid_argument", ">= 1"),
+        ("search_recommendations", {"query": "x", "k": MAX_K + 1}, "invalid_argument", f"<= {MAX_K}"),
+        ("search_recommendations", {"query": "x", "k": "3"}, "invalid_argument", "integer"),
+        ("search_recommendations", {"query": "x", "k": True}, "invalid_argument", "integer"),
+        ("search_recommendations", {"query": 42}, "invalid_argument", "string"),
+        ("search_recommendations", {"query": "x", "meeting": 9}, "invalid_argument", "one of"),
+        ("search_recommendations", {"query": "x", "addressee": "police"}, "invalid_argument", "one of"),
+        ("search_recommendations", {"query": "x", "colour": "red"}, "invalid_argument", "unknown argument"),
+        ("search_recommendations", "{not json", "invalid_argument", "not valid JSON"),
+        ("search_recommendations", "[1, 2]", "invalid_argument", "JSON object"),
+        ("search_recommendations", {"query": "x" * 2001}, "invalid_argument", "limit"),
+        ("get_recommendation", {"id": "9.99"}, "unknown_id", "no recommendation"),
+        ("similar_recommendations", {"id": "4.46.z"}, "unknown_id", "did you mean"),
+    ],
+)
+def test_bad_calls_are_json_errors_not_tracebacks(searcher, name, arguments, kind, words):
+    reply = call_tool(name, arguments, searcher=searcher)
+    assert set(reply) == {"error"} and reply["error"]["type"] == kind
+    assert words in reply["error"]["message"]
+    json.dumps(reply)
+
+
+def test_validate_arguments_fills_defaults():
+    assert validate_arguments("similar_recommendations", {"id": "1.1"}) == {"id": "1.1", "k": 5}
+
+
+@pytest.mark.integration
+def test_call_tool_uses_the_shipped_index_by_default():
+    reply = call_tool("search_recommendations", {"query": "compensation for trafficking victims", "k": 3})
+    assert reply["results"] and all(r["citation"].startswith("CTOC/COP/WG.4/2019/5, ") for r in reply["results"])
