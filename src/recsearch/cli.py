@@ -99,6 +99,21 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import run
+
+    run(args.index)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .http_api import serve
+
+    print(f"recsearch API on http://{args.host}:{args.port} (docs at /docs); Ctrl-C stops it", file=sys.stderr)
+    serve(args.host, args.port, args.index)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="recsearch",
@@ -162,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--index", help="index folder (default: the shipped index/)")
     ev.set_defaults(func=_cmd_eval)
+
+    mcp = sub.add_parser("mcp", help="serve the search tools to an MCP client over stdio")
+    mcp.add_argument("--index", help="index folder (default: the shipped index/)")
+    mcp.set_defaults(func=_cmd_mcp)
+
+    serve = sub.add_parser("serve", help="serve an HTTP API (FastAPI) with OpenAPI docs")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--index", help="index folder (default: the shipped index/)")
+    serve.set_defaults(func=_cmd_serve)
     return parser
 
 

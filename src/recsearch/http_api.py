@@ -1,0 +1,154 @@
+"""A small HTTP API (``recsearch serve``): FastAPI on uvicorn, loopback by default.
+
+``/search``, ``/recommendations/{id}``, ``/similar/{id}`` and ``/health``, with OpenAPI docs
+at ``/docs``. Every input is bounded — query length, ``k``, request body size — and checked
+before any work: a bad value is a 422 with a message that says what to send, an unknown
+id a 404. Handlers are plain functions, so FastAPI runs them in its thread pool and
+concurrent requests share one thread-safe Searcher.
+"""
+
+# No ``from __future__ import annotations`` here: FastAPI reads the handlers' annotations
+# at run time, and they name types defined inside create_app.
+import logging
+from typing import Any, Literal
+
+from .errors import OptionalDependencyError, QueryError, QueryTypeError, UnknownRecommendationError
+from .tools import MAX_K, hit_for_tool
+
+log = logging.getLogger(__name__)
+
+SERVE_INSTALL_HINT = 'pip install "fastapi>=0.110" "uvicorn>=0.29"'
+#: Longest query accepted over HTTP, in characters.
+MAX_QUERY_CHARS = 2000
+#: Largest request body accepted, in bytes (a POST /search is a few hundred).
+MAX_BODY_BYTES = 16_384
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _require_fastapi() -> None:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        raise OptionalDependencyError(f"recsearch serve needs FastAPI and uvicorn: {SERVE_INSTALL_HINT}") from exc
+
+
+def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> Any:
+    """The FastAPI application over ``searcher`` (default: the shipped index)."""
+    _require_fastapi()
+    from fastapi import FastAPI, HTTPException, Query
+    from fastapi.responses import JSONResponse
+    from pydantic import BaseModel, Field
+
+    from . import __version__
+    from .search import MODES, Searcher
+
+    if searcher is None:
+        searcher = Searcher.load()
+    app = FastAPI(
+        title="recsearch",
+        version=__version__,
+        description=(
+            "Search the 288 recommendations of the UN Working Group on Trafficking in Persons "
+            "(CTOC/COP/WG.4/2019/5) in any language; every result carries its citation. English texts "
+            "are unofficial renderings of the authoritative Arabic."
+        ),
+    )
+
+    @app.middleware("http")
+    async def cap_body(request: Any, call_next: Any) -> Any:
+        """Refuse a body over ``max_body_bytes`` before reading it; a body must state its length."""
+        size = request.headers.get("content-length")
+        if size is None and request.method in ("POST", "PUT", "PATCH"):
+            if request.headers.get("transfer-encoding"):
+                return JSONResponse({"detail": "send a Content-Length header with the body"}, status_code=411)
+        elif size is not None and (not size.isdigit() or int(size) > max_body_bytes):
+            return JSONResponse({"detail": f"request body larger than {max_body_bytes} bytes"}, status_code=413)
+        return await call_next(request)
+
+    def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UnknownRecommendationError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+        except (QueryError, QueryTypeError) as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+
+    def search_response(q: str, k: int, meeting: int | None, year: int | None, addressee: str | None,
+                        mode: str, lang: str | None) -> dict[str, Any]:  # fmt: skip
+        results = run(searcher.search, q, k, meeting=meeting, year=year, addressee=addressee, mode=mode, lang=lang)
+        return {
+            "query": q,
+            "understood": results.understood.to_dict() if results.understood else None,
+            "filters": results.filters.to_dict(),
+            "results": [hit_for_tool(h) for h in results],
+        }
+
+    Mode = Literal[MODES]  # type: ignore[valid-type]
+    Lang = Literal["en", "ar"]
+
+    class SearchRequest(BaseModel):
+        q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or keywords, any language.")
+        k: int = Field(10, ge=1, le=MAX_K)
+        meeting: int | None = Field(None, ge=1, le=8)
+        year: int | None = None
+        addressee: str | None = None
+        mode: Mode = "hybrid"  # type: ignore[valid-type]
+        lang: Lang | None = None
+
+    @app.get("/search", summary="Search the recommendations")
+    def search_get(
+        q: str = Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or keywords, any language."),
+        k: int = Query(10, ge=1, le=MAX_K),
+        meeting: int | None = Query(None, ge=1, le=8),
+        year: int | None = Query(None),
+        addressee: str | None = Query(None),
+        mode: Mode = Query("hybrid"),  # type: ignore[valid-type]
+        lang: Lang | None = Query(None),
+    ) -> dict[str, Any]:
+        return search_response(q, k, meeting, year, addressee, mode, lang)
+
+    @app.post("/search", summary="Search the recommendations (JSON body)")
+    def search_post(body: SearchRequest) -> dict[str, Any]:
+        return search_response(body.q, body.k, body.meeting, body.year, body.addressee, body.mode, body.lang)
+
+    @app.get("/recommendations/{rec_id}", summary="One recommendation with its citations")
+    def recommendation(rec_id: str) -> dict[str, Any]:
+        record = run(searcher.corpus.__getitem__, rec_id).to_dict()
+        record.pop("raw", None)
+        return record
+
+    @app.get("/similar/{rec_id}", summary="Recommendations most like this one")
+    def similar(
+        rec_id: str,
+        k: int = Query(10, ge=1, le=MAX_K),
+        meeting: int | None = Query(None, ge=1, le=8),
+        lang: Lang = Query("en"),
+    ) -> dict[str, Any]:
+        results = run(searcher.similar, rec_id, k, meeting=meeting, lang=lang)
+        return {"id": rec_id, "results": [hit_for_tool(h) for h in results]}
+
+    @app.get("/health", summary="Liveness and what is loaded")
+    def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "recommendations": len(searcher.corpus),
+            "encoders": [e.name for e in searcher.encoders],
+        }
+
+    return app
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, index: str | None = None) -> None:
+    """Load the index and serve the API until interrupted (loopback unless ``host`` says otherwise)."""
+    _require_fastapi()
+    import uvicorn
+
+    from .search import Searcher
+
+    app = create_app(Searcher.load(index))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("serving on %s: reachable from other machines; there is no authentication", host)
+    uvicorn.run(app, host=host, port=port, log_level="warning", h11_max_incomplete_event_size=MAX_BODY_BYTES)
