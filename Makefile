@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test run bench clean
+.PHONY: setup test run bench quality clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ run: setup
 bench: setup
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/bench_query.py
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/bench_scale.py
+
+# what each part of the pipeline adds, on the dev queries (README "Quality")
+quality: setup
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/quality.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist src/*.egg-info
