@@ -70,6 +70,18 @@ def test_expansion_fires_on_multilingual_queries(glossary, query, concept):
     assert set(match.terms["en"]) <= set(glossary.expand(query, "en"))
 
 
+def test_arabic_punctuation_and_short_words(glossary):
+    assert "compensation" in [c.id for c in glossary.match("هل يحق لي تعويض؟")]  # "؟" is not part of the word
+    assert "slavery_servitude" in [c.id for c in glossary.match("مكافحة الرق")]
+    assert "slavery_servitude" in [c.id for c in glossary.match("والرق")]
+    assert "slavery_servitude" not in [c.id for c in glossary.match("ورق وفرق")]  # a two-letter core needs the article
+
+
+def test_a_multi_word_variant_needs_its_words_in_order(glossary):
+    assert "forced_labour" in [c.id for c in glossary.match("what about forced labour in factories")]
+    assert "forced_labour" not in [c.id for c in glossary.match("labour was not forced")]
+
+
 def test_unrelated_text_names_no_concept(glossary):
     assert glossary.match("the weather in Lisbon is sunny") == []
     assert glossary.expand("", "en") == []

@@ -24,6 +24,7 @@ LANGUAGES = ("ar", "en", "fr", "es", "ru", "zh", "de")
 GLOSSARY_FILE = "glossary.tsv"
 # Arabic clitics a query may glue to a glossary word: conjunction, preposition, article.
 _AR_PREFIX = r"(?:[وف])?(?:[بلك])?(?:ال|ل)?"
+_AR_ARTICLE_PREFIX = r"(?:[وف])?(?:[بلك])?(?:ال|ل)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Concept:
         return hash(self.id)
 
 
+_PUNCT = re.compile(r"[^\w\s]")
 #: Snowball stemmers for the languages that inflect: "punished" meets "punishing".
 _STEMMERS = {"fr": "french", "es": "spanish", "ru": "russian", "de": "german"}
 
@@ -42,61 +44,57 @@ _STEMMERS = {"fr": "french", "es": "spanish", "ru": "russian", "de": "german"}
 def _fold(text: str, lang: str) -> str:
     """The form both query and glossary are matched in: Arabic folded for spelling, other
     languages lower-cased, split into words and stemmed."""
-    if lang == "ar":
-        return normalize_ar_for_lexical(text)
+    if lang == "ar":  # punctuation apart, so "تعويض؟" is the word "تعويض"
+        return " ".join(_PUNCT.sub(" ", normalize_ar_for_lexical(text)).split())
     words = re.findall(r"\w+", text.lower())
     if lang in _STEMMERS:
         words = stem_words(words, _STEMMERS[lang])
     return " ".join(words)
 
 
-def _pattern(variant: str, lang: str) -> tuple[str, re.Pattern[str]]:
-    """A variant's matcher, and its key: the first folded word a matching query must
-    contain as a word (the core without its article, for Arabic), or for Chinese, which
-    has no spaces, a literal it must contain."""
-    folded = _fold(variant, lang)
-    if lang == "zh":  # no spaces between Chinese words: match anywhere
-        needle = folded.replace(" ", "")
-        return needle, re.compile(re.escape(needle))
-    if lang == "ar":
-        core = re.sub(r"^(?:ال)", "", folded)
-        rx = r"(?<!\S)" + _AR_PREFIX + re.escape(core).replace(r"\ ", r"\s+") + r"(?!\S)"
-        return core.split(" ")[0], re.compile(rx)
-    rx = r"(?<!\w)" + re.escape(folded).replace(r"\ ", r"\s+") + r"(?!\w)"
-    return folded.split(" ")[0], re.compile(rx)
+def _ar_prefix_ok(prefix: str, core: str) -> bool:
+    """Whether an Arabic word may be ``prefix`` + ``core``: a two-letter core takes the
+    article, not a bare clitic (الرق, والرق, للرق — not فرق, ورق)."""
+    return bool((_AR_PREFIX_RE if len(core) > 2 else _AR_ARTICLE_PREFIX_RE).fullmatch(prefix))
+
+
+def _ar_splits(word: str) -> list[tuple[str, str]]:
+    """``(prefix, core)`` for the word as it is and after each clitic prefix it may carry."""
+    return [(word[:i], word[i:]) for i in range(min(len(word) - 1, 5)) if _AR_PREFIX_RE.fullmatch(word[:i])]
 
 
 _AR_PREFIX_RE = re.compile(_AR_PREFIX)
-
-
-def _ar_cores(word: str) -> set[str]:
-    """The word and what remains of it after each clitic prefix it may carry (وبال…)."""
-    cores = {word}
-    for i in range(1, min(len(word), 5)):
-        if _AR_PREFIX_RE.fullmatch(word[:i]):
-            cores.add(word[i:])
-    return cores
+_AR_ARTICLE_PREFIX_RE = re.compile(_AR_ARTICLE_PREFIX)
 
 
 class Glossary:
-    """Concepts with their variants; :meth:`expand` finds the concepts a query names."""
+    """Concepts with their variants; :meth:`match` finds the concepts a query names.
+
+    Variants are matched as whole words (Arabic words may carry clitics such as و، بال، لل
+    before the first one): each folded variant is indexed by its first word, so a query
+    only compares the few variants that start with one of its words — no regular
+    expressions, which for ~17,000 variants would cost seconds to compile at load.
+    """
 
     def __init__(self, concepts: Iterable[Concept]) -> None:
         self.concepts = list(concepts)
-        # Patterns keyed by the word a query must contain, so a query runs only the few
-        # patterns whose first word it has, not the ~7,000 of the whole glossary.
-        self._by_word: dict[tuple[str, str], list[tuple[int, re.Pattern[str]]]] = {}
-        self._zh: list[tuple[int, str, re.Pattern[str]]] = []
+        #: (language, first word) → [(concept number, the words after the first)]
+        self._by_word: dict[tuple[str, str], list[tuple[int, tuple[str, ...]]]] = {}
+        #: Chinese has no spaces: literals matched as substrings, indexed by first character
+        self._zh: dict[str, list[tuple[int, str]]] = {}
         for n, concept in enumerate(self.concepts):
             for lang in LANGUAGES:
                 for v in concept.terms.get(lang, ()):
-                    if not v.strip():
+                    words = _fold(v, lang).split()
+                    if not words:
                         continue
-                    key, pattern = _pattern(v, lang)
                     if lang == "zh":
-                        self._zh.append((n, key, pattern))
-                    else:
-                        self._by_word.setdefault((lang, key), []).append((n, pattern))
+                        literal = "".join(words)
+                        self._zh.setdefault(literal[0], []).append((n, literal))
+                        continue
+                    if lang == "ar" and words[0].startswith("ال") and len(words[0]) > 2:
+                        words[0] = words[0][2:]  # the article is one of the prefixes a query word may carry
+                    self._by_word.setdefault((lang, words[0]), []).append((n, tuple(words[1:])))
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -106,17 +104,19 @@ class Glossary:
         found: set[int] = set()
         for lang in LANGUAGES:
             if lang == "zh":
-                text = re.sub(r"\s+", "", query)
-                found.update(n for n, needle, pattern in self._zh if needle in text and pattern.search(text))
+                text = _fold(query, "zh").replace(" ", "")
+                for first in set(text):
+                    found.update(n for n, literal in self._zh.get(first, ()) if literal in text)
                 continue
-            text = _fold(query, lang)
-            words = set(text.split())
-            if lang == "ar":
-                words = {core for w in words for core in _ar_cores(w)}
-            for word in words:
-                for n, pattern in self._by_word.get((lang, word), ()):
-                    if n not in found and pattern.search(text):
-                        found.add(n)
+            words = _fold(query, lang).split()
+            for i, word in enumerate(words):
+                splits = _ar_splits(word) if lang == "ar" else [("", word)]
+                for prefix, core in splits:
+                    for n, rest in self._by_word.get((lang, core), ()):
+                        if n in found or tuple(words[i + 1 : i + 1 + len(rest)]) != rest:
+                            continue
+                        if lang != "ar" or _ar_prefix_ok(prefix, core):
+                            found.add(n)
         return [self.concepts[n] for n in sorted(found)]
 
     def expand(self, query: str, lang: str) -> list[str]:
