@@ -8,7 +8,10 @@ import numpy as np
 
 from .errors import QueryError, QueryTypeError
 
-__all__ = ["check_k", "check_allowed_ids", "REBUILD_HINT"]
+__all__ = ["check_k", "check_allowed_ids", "check_lang", "REBUILD_HINT", "LANGS"]
+
+#: Languages a citation or a text can be given in.
+LANGS = ("en", "ar")
 
 #: Appended to every index error: the one command that fixes a stale or damaged index.
 REBUILD_HINT = "rebuild it with `recsearch index build`"
@@ -21,6 +24,16 @@ def check_k(k: object) -> int:
     if k < 1:
         raise QueryError(f"k must be >= 1, got {k}")
     return int(k)
+
+
+def check_lang(lang: object, *, optional: bool = False) -> str | None:
+    """A citation or text language: "en" or "ar" (or None where ``optional``: the default)."""
+    if lang is None and optional:
+        return None
+    if lang not in LANGS:
+        valid = f"{list(LANGS)}" + (" or None" if optional else "")
+        raise QueryError(f"unknown citation language {lang!r}; valid: {valid}")
+    return lang  # type: ignore[return-value]
 
 
 def check_allowed_ids(allowed_ids: object) -> frozenset[str] | None:

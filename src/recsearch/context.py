@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .corpus.source import DOCUMENT_SYMBOL
-from .errors import QueryError
+from ._validate import check_lang
 from .hits import Hit
-
-LANGS = ("ar", "en")
 
 _HEADER = {
     "en": (
@@ -37,8 +35,7 @@ _UNOFFICIAL = (
 
 def _texts(hit: Hit, lang: str | None) -> list[str]:
     """The entry's text lines: the item with its lead-in, in the language(s) asked for."""
-    arabic = f"{hit.chapeau} {hit.text}" if hit.chapeau else hit.text
-    english = f"{hit.chapeau_en} {hit.text_en}" if hit.chapeau_en and hit.text_en else hit.text_en
+    arabic, english = hit.full_text, hit.full_text_en
     label = "English" if hit.text_en_official else "English (unofficial rendering)"
     if lang == "ar":
         return [arabic]
@@ -54,8 +51,7 @@ def format_context(hits: Sequence[Hit], query: str | None = None, *, lang: str |
     (marked unofficial unless an official one was loaded) with English citations; ``None``:
     both texts, each citation as on the hit (by default in the query's language).
     """
-    if lang is not None and lang not in LANGS:
-        raise QueryError(f"unknown context language {lang!r}; valid: {list(LANGS)} or None")
+    check_lang(lang, optional=True)
     quoted = f' "{query}"' if query else ""
     lines = [_HEADER["ar" if lang == "ar" else "en"].format(symbol=DOCUMENT_SYMBOL, query=quoted)]
     if lang != "ar" and any(h.text_en and not h.text_en_official for h in hits):

@@ -49,8 +49,7 @@ def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False) ->
     out += rtl_block(hit.text, width, rtl=rtl)
     if english and hit.text_en:
         out += rtl_block(f"English — {hit.text_en_note}", width, rtl=rtl)
-        full = f"{hit.chapeau_en} {hit.text_en}" if hit.chapeau_en else hit.text_en
-        out += rtl_block(full, width, rtl=rtl)
+        out += rtl_block(hit.full_text_en, width, rtl=rtl)
     return out
 
 

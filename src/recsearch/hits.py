@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .corpus import Recommendation
+from .corpus.records import with_lead_in
 from .errors import OptionalDependencyError
 
 
@@ -90,6 +91,16 @@ class Hit:
             duplicates=duplicates,
             channels=dict(channels or {}),
         )
+
+    @property
+    def full_text(self) -> str:
+        """Lead-in and text together, as :attr:`Recommendation.full_text`."""
+        return with_lead_in(self.chapeau, self.text)
+
+    @property
+    def full_text_en(self) -> str | None:
+        """The English lead-in and text together (None without an English text)."""
+        return with_lead_in(self.chapeau_en, self.text_en) if self.text_en else None
 
     @property
     def ids(self) -> tuple[str, ...]:

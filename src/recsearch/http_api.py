@@ -13,7 +13,7 @@ import logging
 from typing import Any, Literal
 
 from .errors import OptionalDependencyError, QueryError, QueryTypeError, UnknownRecommendationError
-from .tools import MAX_K, hit_for_tool
+from .tools import MAX_K, hit_for_tool, record_for_tool
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +115,7 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
 
     @app.get("/recommendations/{rec_id}", summary="One recommendation with its citations")
     def recommendation(rec_id: str) -> dict[str, Any]:
-        record = run(searcher.corpus.__getitem__, rec_id).to_dict()
-        record.pop("raw", None)
-        return record
+        return record_for_tool(run(searcher.corpus.__getitem__, rec_id))
 
     @app.get("/similar/{rec_id}", summary="Recommendations most like this one")
     def similar(

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import check_k, check_lang
 from .context import format_context
 from .corpus import Corpus, load_corpus
 from .encoders import EmbeddingCache, Encoder, get_encoder
@@ -456,16 +457,12 @@ class Searcher:
         lang: str | None = None,
     ) -> list[Results]:
         """:meth:`search` for several queries (same filters); one ``Results`` per query."""
-        if lang not in (None, "en", "ar"):
-            raise QueryError(f"unknown citation language {lang!r}; valid: 'en', 'ar'")
+        check_lang(lang, optional=True)
         if isinstance(queries, (str, bytes)) or not isinstance(queries, Sequence):
             raise QueryTypeError("queries must be a list of str (use search() for one query)")
         if mode not in MODES:
             raise QueryError(f"unknown mode {mode!r}; valid modes: {list(MODES)}")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise QueryTypeError(f"k must be an int, got {type(k).__name__}")
-        if k < 1:
-            raise QueryError(f"k must be >= 1, got {k}")
+        k = check_k(k)
         texts = [self._check_query(q) for q in queries]
         parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)  # fail before any work
         out = []
@@ -494,8 +491,6 @@ class Searcher:
         """The ``k`` best answers as a numbered block for an LLM prompt, each with its full
         citation (see :func:`recsearch.context.format_context`; ``lang`` "ar", "en" or
         None for both texts)."""
-        if lang is not None and lang not in ("ar", "en"):
-            raise QueryError(f"unknown context language {lang!r}; valid: 'ar', 'en' or None")
         hits = self.search(query, k, meeting=meeting, year=year, addressee=addressee, lang=lang)
         return format_context(hits, query, lang=lang)
 
@@ -516,8 +511,7 @@ class Searcher:
             self.corpus[rec_id]  # raises UnknownRecommendationError with suggestions
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise QueryError(f"k must be a positive int, got {k!r}")
-        if lang not in ("en", "ar"):
-            raise QueryError(f"unknown citation language {lang!r}; valid: 'en', 'ar'")
+        check_lang(lang)
         filters = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)
         allowed = allowed_ids(self.corpus, filters)
         exclude = frozenset((rec_id, *self._twins[rec_id]))

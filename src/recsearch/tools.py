@@ -131,6 +131,10 @@ def _check(value: Any, schema: Mapping[str, Any], where: str) -> None:
         raise QueryError(f"{where} is {len(value)} characters long; the limit is {schema['maxLength']}")
 
 
+def _unknown_tool(name: str) -> str:
+    return f"unknown tool {name!r}; the tools are {list(TOOL_NAMES)}"
+
+
 def validate_arguments(name: str, arguments: Any) -> dict[str, Any]:
     """The arguments of a call to tool ``name``, checked and with defaults filled in.
 
@@ -138,7 +142,7 @@ def validate_arguments(name: str, arguments: Any) -> dict[str, Any]:
     """
     tool = next((t for t in _TOOLS if t["name"] == name), None)
     if tool is None:
-        raise QueryError(f"unknown tool {name!r}; the tools are {list(TOOL_NAMES)}")
+        raise QueryError(_unknown_tool(name))
     if arguments is None:
         arguments = {}
     if isinstance(arguments, (str, bytes)):
@@ -191,6 +195,14 @@ def hit_for_tool(hit: Hit) -> dict[str, Any]:
     return d
 
 
+def record_for_tool(rec: Any) -> dict[str, Any]:
+    """A recommendation for a model or an API client: its record and citations, without
+    ``raw`` (the damaged extraction, of no use to a reader)."""
+    record = rec.to_dict()
+    record.pop("raw", None)
+    return record
+
+
 def _error(exc: RecsearchError) -> dict[str, Any]:
     if isinstance(exc, UnknownRecommendationError):
         kind = "unknown_id"
@@ -209,7 +221,7 @@ def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict
     "message"}}`` with ``type`` one of ``invalid_argument``, ``unknown_id``, ``error``.
     """
     if name not in TOOL_NAMES:
-        return {"error": {"type": "unknown_tool", "message": f"unknown tool {name!r}; the tools are {list(TOOL_NAMES)}"}}
+        return {"error": {"type": "unknown_tool", "message": _unknown_tool(name)}}
     try:
         args = validate_arguments(name, arguments)
         s = searcher if searcher is not None else default_searcher()
@@ -224,8 +236,6 @@ def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict
         if name == "similar_recommendations":
             results = s.similar(args["id"], args["k"], lang=args.get("lang", "en"), **filters)
             return {"tool": name, "id": args["id"], "results": [hit_for_tool(h) for h in results]}
-        record = s.corpus[args["id"]].to_dict()
-        record.pop("raw", None)  # the damaged extraction: of no use to a reader
-        return {"tool": name, "recommendation": record}
+        return {"tool": name, "recommendation": record_for_tool(s.corpus[args["id"]])}
     except RecsearchError as exc:
         return _error(exc)

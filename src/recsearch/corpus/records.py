@@ -60,6 +60,11 @@ class Footnote:
     text: str
 
 
+def with_lead_in(chapeau: str | None, text: str) -> str:
+    """An item read with its lead-in ("States parties should: …"), or the text alone."""
+    return f"{chapeau} {text}" if chapeau else text
+
+
 @dataclass(frozen=True)
 class Recommendation:
     """One recommendation: restored Arabic text, its lead-in, and where it stands."""
@@ -88,13 +93,11 @@ class Recommendation:
     @property
     def full_text(self) -> str:
         """Lead-in and text together: what an item means needs the chapeau's verb and subject."""
-        return f"{self.chapeau} {self.text}" if self.chapeau else self.text
+        return with_lead_in(self.chapeau, self.text)
 
     @property
     def full_text_en(self) -> str | None:
-        if not self.text_en:
-            return None
-        return f"{self.chapeau_en} {self.text_en}" if self.chapeau_en else self.text_en
+        return with_lead_in(self.chapeau_en, self.text_en) if self.text_en else None
 
     @property
     def text_en_note(self) -> str:
