@@ -92,13 +92,17 @@ def test_expansion_reaches_the_keyword_channels_from_another_language():
     glossary gives the keyword channels something to match."""
     from recsearch.lexical import LexicalIndex
 
-    docs = [("a", "States parties should provide compensation to victims"), ("b", "extradition of offenders")]
-    index = LexicalIndex.build(docs, language="en")
+    texts = ["States parties should provide compensation to victims", "extradition of offenders"]
+    index = LexicalIndex.build(texts, language="en")
     query = "indemnisation"
-    assert index.score_all(query).max() == 0
-    expanded = f"{query} {' '.join(load_glossary().expand(query, 'en'))}"
-    scores = index.score_all(expanded)
+    assert not index.scores(index.tokenize(query)).any()
+    assert index.search(query, k=2)[0].tolist() == []
+    expansion = load_glossary().expand(query, "en")
+    assert expansion  # the glossary knows the concept in English
+    expanded = f"{query} {' '.join(expansion)}"
+    scores = index.scores(index.tokenize(expanded))
     assert scores[0] > 0 and scores[0] > scores[1]
+    assert index.search(expanded, k=2)[0].tolist()[:1] == [0]
 
 
 @pytest.mark.parametrize(

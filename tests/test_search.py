@@ -277,3 +277,36 @@ def test_a_failed_rebuild_leaves_the_old_index_intact(built, corpus, tmp_path):
     assert {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
     Searcher.load(copy, encoder=FakeEncoder(), corpus=corpus)
+
+
+def _reseal(path: Path, edit) -> None:
+    from recsearch import store
+
+    data = json.loads((path / store.MANIFEST_NAME).read_text(encoding="utf-8"))
+    edit(data)
+    data.pop("checksum")
+    data["checksum"] = store._body_checksum(data)
+    (path / store.MANIFEST_NAME).write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_manifest_with_swapped_channels_is_refused_at_load(corpus, tmp_path):
+    path = tmp_path / "two"
+    Searcher.build(corpus, ["hashing:64", "hashing:32"], path, show_progress=False, cache=False)
+    assert [e.dim for e in Searcher.load(path, corpus=corpus).encoders] == [64, 32]
+    keys = ("encoder", "spec", "dim")
+
+    def swap(data):
+        a, b = data["channels"][0], data["channels"][1]
+        for key in keys:
+            a[key], b[key] = b[key], a[key]
+
+    _reseal(path, swap)
+    with pytest.raises(IndexCorruptError, match="dense0 holds flat vectors of dim 64"):
+        Searcher.load(path, corpus=corpus)
+
+
+def test_an_index_built_by_spec_loads_without_naming_its_encoders(corpus, tmp_path):
+    Searcher.build(corpus, "hashing", tmp_path / "h", show_progress=False, cache=False)
+    loaded = Searcher.load(tmp_path / "h", corpus=corpus)
+    assert [e.name for e in loaded.encoders] == ["hashing-256/v1"]
+    assert loaded.search("تعويض الضحايا", 3)

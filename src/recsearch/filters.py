@@ -1,19 +1,24 @@
-"""Filters on provenance — meeting, year, addressee — checked and turned into an id set.
+"""Filters on provenance — meeting, year, addressee — checked and turned into a row mask.
 
-Filters are applied before the cut-off: a search with a filter ranks only the allowed
-recommendations, so ``k`` results come from the filtered set when it has them, and nothing
-outside it is ever padded in. An unknown value is a ``QueryError`` (a ``ValueError``)
-listing the valid ones.
+Filters are applied inside the search: each channel ranks only the allowed records, so ``k``
+results come from the filtered set when it has them, and nothing outside it is ever padded
+in. A :class:`FilterIndex` holds one array per facet, built once per collection, and turns
+each distinct filter into a boolean mask over record rows once (then cached). An unknown
+value is a ``QueryError`` (a ``ValueError``) listing the valid ones.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from .corpus import Corpus
 from .corpus.addressees import ADDRESSEES
 from .errors import QueryError, QueryTypeError
+from .understand import MEETINGS_BY_YEAR, Understood
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,8 @@ def _ints(value: object, what: str) -> list[int]:
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, int):
-            if isinstance(item, str) and item.strip().isdigit():
+            # isdecimal, not isdigit: "²".isdigit() is True and int("²") fails
+            if isinstance(item, str) and item.strip().isdecimal():
                 item = int(item)
             else:
                 raise QueryTypeError(f"{what} values must be ints, got {item!r}")
@@ -92,14 +98,87 @@ def parse_filters(
     return Filters(tuple(sorted(set(meetings))), tuple(sorted(set(years))), tuple(dict.fromkeys(addressees)))
 
 
-def allowed_ids(corpus: Corpus, filters: Filters) -> frozenset[str] | None:
-    """The ids that pass every filter (None when there is no filter)."""
-    if not filters:
-        return None
-    return frozenset(
-        r.id
-        for r in corpus
-        if (not filters.meetings or r.meeting.number in filters.meetings)
-        and (not filters.years or r.year in filters.years)
-        and (not filters.addressees or set(r.addressees) & set(filters.addressees))
-    )
+def with_understood(filters: Filters, understood: Understood | None, explicit: bool) -> Filters:
+    """``filters`` with the meetings and years read from the query (``understood``), unless
+    a meeting or year was given explicitly (``explicit``: it wins)."""
+    if understood is None or explicit:
+        return filters
+    meetings, years = understood.meetings or filters.meetings, understood.years or filters.years
+    if understood.meetings and understood.years:  # "the first meeting, in 2009": both must agree
+        agreed = tuple(m for m in meetings if any(m in MEETINGS_BY_YEAR[y] for y in years))
+        meetings, years = agreed or understood.meetings, ()
+    return Filters(meetings, years, filters.addressees)
+
+
+#: Allowed records on which each channel's score mean and spread are measured for z-score
+#: fusion (:mod:`recsearch.fusion`): all of them up to this many, a fixed random sample beyond.
+STATS_SAMPLE = 2048
+
+
+def stats_sample(allowed: np.ndarray | None, order: np.ndarray, size: int = STATS_SAMPLE) -> np.ndarray:
+    """The allowed rows on which channel statistics are measured: all of them when there are
+    at most ``size``, else the first ``size`` in the fixed random ``order`` of all rows."""
+    if allowed is None:
+        return np.sort(order[:size])
+    rows = order[allowed[order]] if allowed.sum() > size else np.flatnonzero(allowed)
+    return np.sort(rows[:size])
+
+
+
+class FilterIndex:
+    """Per-record facet arrays of a corpus, and the mask of each distinct filter (cached)."""
+
+    #: Distinct filters kept; a new one past this evicts the cache (masks are cheap to redo).
+    CACHE_SIZE = 256
+
+    def __init__(self, corpus: Corpus) -> None:
+        records = list(corpus)
+        self.meeting = np.fromiter((r.meeting.number for r in records), dtype=np.int32, count=len(records))
+        self.year = np.fromiter((r.year for r in records), dtype=np.int32, count=len(records))
+        self._addressees = {name: i for i, name in enumerate(ADDRESSEES)}
+        self.addressee = np.zeros((len(records), len(ADDRESSEES)), dtype=bool)
+        for row, r in enumerate(records):
+            for a in r.addressees:
+                self.addressee[row, self._addressees[a]] = True
+        self._masks: dict[Filters, np.ndarray] = {}
+        self._samples: dict[Filters, np.ndarray] = {}
+        #: a fixed random order of the rows, from which statistics samples are drawn
+        self.order = np.random.default_rng(0).permutation(len(records))
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.meeting)
+
+    def mask(self, filters: Filters) -> np.ndarray | None:
+        """Rows that pass every filter, as a read-only bool array (None: no filter)."""
+        if not filters:
+            return None
+        cached = self._masks.get(filters)
+        if cached is not None:
+            return cached
+        keep = np.ones(len(self), dtype=bool)
+        if filters.meetings:
+            keep &= np.isin(self.meeting, filters.meetings)
+        if filters.years:
+            keep &= np.isin(self.year, filters.years)
+        if filters.addressees:
+            keep &= self.addressee[:, [self._addressees[a] for a in filters.addressees]].any(axis=1)
+        keep.flags.writeable = False
+        with self._lock:
+            if len(self._masks) >= self.CACHE_SIZE:
+                self._masks.clear()
+            self._masks[filters] = keep
+        return keep
+
+    def sample(self, filters: Filters) -> np.ndarray:
+        """The allowed rows on which each channel's score distribution is measured (cached
+        per filter; see :func:`stats_sample`)."""
+        cached = self._samples.get(filters)
+        if cached is None:
+            cached = stats_sample(self.mask(filters), self.order)
+            cached.flags.writeable = False
+            with self._lock:
+                if len(self._samples) >= self.CACHE_SIZE:
+                    self._samples.clear()
+                self._samples[filters] = cached
+        return cached

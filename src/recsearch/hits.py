@@ -14,6 +14,8 @@ from typing import Any
 from .corpus import Recommendation
 from .corpus.records import with_lead_in
 from .errors import OptionalDependencyError
+from .filters import Filters
+from .understand import Understood
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,18 @@ class Hit:
             "duplicates": list(self.duplicates),
             "channels": {k: dict(v) for k, v in self.channels.items()},
         }
+
+
+class Results(list):
+    """A ``list[Hit]`` that also tells what was understood of the query: its language,
+    the meetings or years read from it (``understood``), and the filters applied."""
+
+    understood: Understood | None = None  # None when the query was taken literally
+    filters: Filters = Filters()
+    language: str | None = None
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [hit.to_dict() for hit in self]
 
 
 def hits_to_frame(hits: Iterable[Hit]):  # -> pandas.DataFrame

@@ -13,13 +13,12 @@ import logging
 from typing import Any, Literal
 
 from .errors import OptionalDependencyError, QueryError, QueryTypeError, UnknownRecommendationError
-from .tools import MAX_K, hit_for_tool, record_for_tool
+from ._validate import MAX_K, MAX_QUERY_CHARS
+from .tools import hit_for_tool, record_for_tool
 
 log = logging.getLogger(__name__)
 
 SERVE_INSTALL_HINT = 'pip install "fastapi>=0.110" "uvicorn>=0.29"'
-#: Longest query accepted over HTTP, in characters.
-MAX_QUERY_CHARS = 2000
 #: Largest request body accepted, in bytes (a POST /search is a few hundred).
 MAX_BODY_BYTES = 16_384
 DEFAULT_HOST = "127.0.0.1"

@@ -1,23 +1,26 @@
-"""BM25 keyword index over recommendation texts (bm25s + :func:`tokenize_lexical`).
+"""BM25 keyword index over texts addressed by row (bm25s + :func:`tokenize_lexical`).
 
-Dense retrieval misses exact terms (treaty names, article numbers, rare words);
-BM25 over normalised, stemmed Arabic catches them. Documents are keyed by
-recommendation id strings, never row numbers, so a filter or a fused ranking
-cannot silently point at the wrong record after the corpus changes.
+Dense retrieval misses exact terms (treaty names, article numbers, rare words); BM25 over
+normalised, stemmed text catches them. Rows are integers (row i is the i-th text); what a
+row means is the caller's business. Scoring goes through bm25s with its weight mask, so a
+filter is applied inside the scoring and never loses hits to the cut-off; the top k of the
+scores is one ``argpartition``. The vocabulary is numbered in order of first appearance, so
+identical builds write identical files whatever Python's hash seed.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._validate import REBUILD_HINT, check_allowed_ids, check_k
+from ._arrays import check_mask, top_k
+from ._validate import REBUILD_HINT, check_k
 from .errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QueryError, QueryTypeError
 from .normalize import LEXICAL_LANGUAGES, NORMALIZATION_VERSION, tokenize_lexical
 
@@ -25,7 +28,7 @@ __all__ = ["LexicalIndex", "LexicalSettings"]
 
 _META_FILE = "lexical.json"
 _BM25_DIR = "bm25s"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -41,138 +44,82 @@ class LexicalSettings:
 
 
 class LexicalIndex:
-    """BM25 over (doc_id, text) pairs; exhaustive scoring, so filters are exact.
-
-    ``search`` scores every document, masks those outside ``allowed_ids``, then
-    takes the top k, so a filter never loses hits to the cut-off. That is
-    O(number of documents) per query: instant for hundreds or thousands of
-    records; for millions, switch to bm25s's own top-k with a weight mask.
-    Only documents sharing at least one term with the query are returned, so a
-    result list can be shorter than k.
-    """
+    """BM25 over a list of texts, one row each."""
 
     def __init__(self, language: str = "ar", *, stem: bool = True, k1: float = 1.5, b: float = 0.75) -> None:
         if language not in LEXICAL_LANGUAGES:
             raise QueryError(f"unknown lexical language {language!r}; expected one of {sorted(LEXICAL_LANGUAGES)}")
         self.settings = LexicalSettings(language=language, stem=bool(stem), k1=float(k1), b=float(b))
-        self._ids: list[str] = []
-        self._row: dict[str, int] = {}
         self._bm25: Any = None
-
-    # ------------------------------------------------------------------ build
+        self._count = 0
 
     @classmethod
     def build(
-        cls,
-        docs: Iterable[tuple[str, str]],
-        *,
-        language: str = "ar",
-        stem: bool = True,
-        k1: float = 1.5,
-        b: float = 0.75,
+        cls, texts: Iterable[str], *, language: str = "ar", stem: bool = True, k1: float = 1.5, b: float = 0.75
     ) -> LexicalIndex:
-        """Index ``(doc_id, text)`` pairs; ids must be unique non-empty strings."""
+        """Index ``texts``; row i is the i-th text."""
+        if isinstance(texts, (str, bytes)):
+            raise QueryTypeError("texts must be a list of str, not a single string")
         index = cls(language, stem=stem, k1=k1, b=b)
-        index._index(docs)
-        return index
-
-    def _index(self, docs: Iterable[tuple[str, str]]) -> None:
-        ids: list[str] = []
-        corpus_tokens: list[list[str]] = []
-        seen: set[str] = set()
-        for pair in docs:
-            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-                raise QueryTypeError("docs must be (doc_id, text) pairs")
-            doc_id, text = pair
-            if not isinstance(doc_id, str) or not doc_id:
-                raise QueryTypeError(f"doc ids must be non-empty str, got {doc_id!r}")
+        vocab: dict[str, int] = {}
+        docs: list[list[int]] = []
+        for i, text in enumerate(texts):
             if not isinstance(text, str):
-                raise QueryTypeError(f"text of {doc_id!r} must be a str, got {type(text).__name__}")
-            if doc_id in seen:
-                raise QueryError(f"duplicate doc id {doc_id!r}")
-            seen.add(doc_id)
-            ids.append(doc_id)
-            corpus_tokens.append(self.tokenize(text))
-        if not ids:
-            raise QueryError("cannot build a lexical index from zero documents")
+                raise QueryTypeError(f"text {i} must be a str, got {type(text).__name__}")
+            docs.append([vocab.setdefault(t, len(vocab)) for t in index.tokenize(text)])
+        if not docs:
+            raise QueryError("cannot build a lexical index from zero texts")
+        if not vocab:
+            raise QueryError(f"no text has a searchable {language} word: nothing to index")
         import bm25s
 
-        bm25 = bm25s.BM25(k1=self.settings.k1, b=self.settings.b, method=self.settings.method)
-        bm25.index(corpus_tokens, show_progress=False)
-        self._bm25 = bm25
-        self._ids = ids
-        self._row = {d: i for i, d in enumerate(ids)}
-
-    # ------------------------------------------------------------------ query
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """Document ids in index order."""
-        return tuple(self._ids)
+        bm25 = bm25s.BM25(k1=index.settings.k1, b=index.settings.b, method=index.settings.method)
+        bm25.index(bm25s.tokenization.Tokenized(ids=docs, vocab=vocab), show_progress=False)
+        index._bm25 = bm25
+        index._count = len(docs)
+        return index
 
     def __len__(self) -> int:
-        return len(self._ids)
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._row
+        return self._count
 
     def tokenize(self, text: str) -> list[str]:
-        """The terms this index uses for ``text`` (same for documents and queries)."""
+        """The terms this index uses for ``text`` (same for texts and queries)."""
         return tokenize_lexical(text, self.settings.language, stem=self.settings.stem)
 
-    def score_all(self, query: str) -> np.ndarray:
-        """BM25 score of every document (index order); zeros when no term matches."""
-        if not isinstance(query, str):
-            raise QueryTypeError(f"query must be a str, got {type(query).__name__}")
-        return self.score_terms(self.tokenize(query))
-
-    def score_terms(self, terms: Sequence[str]) -> np.ndarray:
-        """:meth:`score_all` for terms already made by :meth:`tokenize` (so a caller can
-        tokenize fixed expansions once and reuse them)."""
+    def scores(self, terms: Sequence[str], allowed: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every row for ``terms`` (made by :meth:`tokenize`; a repeated term
+        counts each time), zero outside ``allowed`` (a bool mask over rows, or None)."""
         if self._bm25 is None:
             raise QueryError("the lexical index is empty; build or load it first")
-        terms = [t for t in terms if t in self._bm25.vocab_dict]
-        if not terms:
-            return np.zeros(len(self._ids), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+        if isinstance(terms, (str, bytes)):
+            raise QueryTypeError("terms must be a list of str (made by tokenize), not a string")
+        allowed = check_mask(allowed, self._count)
+        known = [t for t in terms if t and t in self._bm25.vocab_dict]
+        if not known:
+            return np.zeros(self._count, dtype=np.float32)
+        mask = None if allowed is None else allowed.astype(np.float32)
+        return np.asarray(self._bm25.get_scores(known, weight_mask=mask), dtype=np.float32)
 
-    def search(
-        self, query: str, k: int = 10, allowed_ids: Collection[str] | None = None
-    ) -> list[tuple[str, float]]:
-        """Top ``k`` ``(doc_id, score)`` by BM25, best first, restricted to ``allowed_ids``.
-
-        Ties are broken by index order, so results are deterministic.
-        """
-        k = check_k(k)
-        allowed = check_allowed_ids(allowed_ids)
-        scores = self.score_all(query).astype(np.float64)
-        mask = scores > 0
-        if allowed is not None:
-            keep = np.zeros(len(self._ids), dtype=bool)
-            rows = [self._row[d] for d in allowed if d in self._row]
-            keep[rows] = True
-            mask &= keep
-        rows = np.flatnonzero(mask)
-        if rows.size == 0:
-            return []
-        order = np.lexsort((rows, -scores[rows]))[:k]
-        return [(self._ids[r], float(scores[r])) for r in rows[order]]
+    def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows for ``query`` that share a term with it: ``(rows, scores)``."""
+        if not isinstance(query, str):
+            raise QueryTypeError(f"query must be a str, got {type(query).__name__}")
+        scores = self.scores(self.tokenize(query), allowed)
+        rows = top_k(scores, check_k(k), positive=True)
+        return rows, scores[rows]
 
     # ------------------------------------------------------------------ persistence
 
     def save(self, folder: str | os.PathLike[str]) -> None:
-        """Write the index into ``folder`` (bm25s's own files plus ``lexical.json``).
-
-        Not atomic by itself: write into the temporary folder of
-        :func:`recsearch.store.write_index_folder`, which is.
-        """
+        """Write bm25s's files and ``lexical.json`` into ``folder`` (not atomic by itself:
+        write into the temporary folder of :func:`recsearch.store.write_index_folder`)."""
         if self._bm25 is None:
             raise QueryError("cannot save an empty lexical index")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self._bm25.save(folder / _BM25_DIR, show_progress=False)
-        meta = {"format": _FORMAT, "settings": asdict(self.settings), "ids": self._ids}
-        (folder / _META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        meta = {"format": _FORMAT, "settings": asdict(self.settings), "count": self._count}
+        (folder / _META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> LexicalIndex:
@@ -185,13 +132,11 @@ class LexicalIndex:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             fmt = meta["format"]
             settings = LexicalSettings(**meta["settings"])
-            ids = meta["ids"]
-            if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
-                raise ValueError("ids is not a list of strings")
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise IndexCorruptError(
-                f"lexical index metadata {meta_path} is unreadable ({exc}); {REBUILD_HINT}"
-            ) from exc
+            count = meta["count"]
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise ValueError("count is not a positive int")
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+            raise IndexCorruptError(f"lexical index metadata {meta_path} is unreadable ({exc}); {REBUILD_HINT}") from exc
         if fmt != _FORMAT:
             raise IndexMismatchError(f"lexical index format {fmt} is not the supported {_FORMAT}; {REBUILD_HINT}")
         if settings.normalization_version != NORMALIZATION_VERSION:
@@ -219,13 +164,10 @@ class LexicalIndex:
             raise IndexNotFoundError(f"lexical index file missing in {folder} ({exc}); {REBUILD_HINT}") from exc
         except Exception as exc:  # noqa: BLE001 - numpy/json raise many types on damaged files
             raise IndexCorruptError(f"lexical index in {folder} is unreadable ({exc}); {REBUILD_HINT}") from exc
-        if num_docs != len(ids) or len(set(ids)) != len(ids):
-            raise IndexCorruptError(
-                f"lexical index in {folder} has {num_docs} documents but {len(ids)} ids; {REBUILD_HINT}"
-            )
+        if num_docs != count:
+            raise IndexCorruptError(f"lexical index in {folder} has {num_docs} documents, not {count}; {REBUILD_HINT}")
         index = cls(settings.language, stem=settings.stem, k1=settings.k1, b=settings.b)
         index.settings = settings
         index._bm25 = bm25
-        index._ids = list(ids)
-        index._row = {d: i for i, d in enumerate(ids)}
+        index._count = count
         return index

@@ -1,8 +1,9 @@
 """Index folders: atomic builds and a verified ``manifest.json``.
 
 An index folder is whatever the index writers put in it plus a manifest that
-records how it was built (format, library and text-normalisation versions,
-encoder, index kind, dataset and per-record text hashes, UTC build time) and
+records how it was built (format, library and text-normalisation versions, its
+channels — each dense channel's encoder, dim and index kind, each keyword
+channel's language —, dataset and per-record text hashes, UTC build time) and
 the sha256 and size of every file. Loading re-checks all of it, so a stale or
 damaged index fails loudly with one of three errors instead of returning wrong
 results:
@@ -10,15 +11,16 @@ results:
 * :class:`IndexNotFoundError` - no folder, no manifest, or a listed file is gone;
 * :class:`IndexCorruptError` - a checksum or size differs, a file or the
   manifest is unreadable;
-* :class:`IndexMismatchError` - built with another encoder/dim/kind/format or
-  text normalisation, or from other data than the caller expects.
+* :class:`IndexMismatchError` - built with other encoders, format or text
+  normalisation, or from other data than the caller expects.
 
 Builds never modify the live folder: everything is written into a temporary
 sibling (same parent, so ``rename`` is atomic), fsynced, then swapped in. On
 Linux the swap is a single ``renameat2(RENAME_EXCHANGE)``, so readers always
 see a complete index; elsewhere two renames leave a sub-millisecond gap. A
 failed build deletes its temporary folder and leaves the previous index as it
-was. Run one build per index path at a time.
+was; temporary folders of builds that were killed are removed by the next
+build of the same path. Run one build per index path at a time.
 
 Typical use (what ``Searcher.build``/``load`` wrap)::
 
@@ -26,8 +28,10 @@ Typical use (what ``Searcher.build``/``load`` wrap)::
         lexical.save(tmp / "lexical_ar")
         dense.save(tmp / "dense")
 
-    write_index_folder(path, write, ManifestFields(encoder.name, encoder.dim, "flat", records))
-    expect = Expectation.for_records(records, encoder_name=encoder.name, encoder_dim=encoder.dim)
+    channels = (ChannelSpec("dense", "dense", encoder=encoder.name, dim=encoder.dim, index_kind="flat"),
+                ChannelSpec("lexical_ar", "keyword", language="ar"))
+    write_index_folder(path, write, ManifestFields(channels, records))
+    expect = Expectation.for_records(records, encoders=(encoder.name,))
     manifest = read_manifest(path, expect)  # then LexicalIndex.load / VectorIndex.load
 """
 
@@ -36,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Mapping
@@ -44,6 +49,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ._io import fsync_path, sha256_file, sha256_text
 from ._validate import REBUILD_HINT
 from .errors import (
     IndexCorruptError,
@@ -59,6 +65,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MANIFEST_NAME",
     "FileInfo",
+    "ChannelSpec",
     "Manifest",
     "ManifestFields",
     "Expectation",
@@ -71,19 +78,16 @@ __all__ = [
 ]
 
 #: Version of the folder layout and manifest schema; bump on incompatible changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
 _TMP_PREFIX = ".tmp-"  # .gitignore already ignores index/.tmp-*
 _OLD_PREFIX = ".old-"
-_CHUNK = 1 << 20
 
 
 # --------------------------------------------------------------------------- hashing
 
 
-def text_sha256(text: str) -> str:
-    """sha256 of a record's text (UTF-8), exactly as supplied."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+text_sha256 = sha256_text
 
 
 def record_hashes(records: Mapping[str, str]) -> dict[str, str]:
@@ -103,14 +107,6 @@ def dataset_sha256(hashes: Mapping[str, str]) -> str:
     h = hashlib.sha256()
     for rid in sorted(hashes):
         h.update(f"{rid}\t{hashes[rid]}\n".encode())
-    return h.hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
     return h.hexdigest()
 
 
@@ -140,6 +136,69 @@ class FileInfo:
     size: int
 
 
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+CHANNEL_KINDS = ("dense", "keyword")
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """One channel of an index, as the manifest records it; its files are in the folder
+    ``name``. Dense: ``encoder`` (its name), ``spec`` (how to recreate it; None for a custom
+    object), ``dim``, ``index_kind`` and the text ``variants`` it embeds. Keyword:
+    ``language`` of its BM25 analyser."""
+
+    name: str
+    kind: str
+    encoder: str | None = None
+    spec: str | None = None
+    dim: int | None = None
+    index_kind: str | None = None
+    variants: tuple[str, ...] = ()
+    language: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
+            raise ValueError(f"channel name {self.name!r} must be 1-40 lower-case letters, digits or _")
+        if self.kind not in CHANNEL_KINDS:
+            raise ValueError(f"channel kind {self.kind!r} is not one of {list(CHANNEL_KINDS)}")
+        if self.kind == "dense":
+            if not isinstance(self.encoder, str) or not self.encoder:
+                raise ValueError(f"dense channel {self.name} has no encoder name")
+            if isinstance(self.dim, bool) or not isinstance(self.dim, int) or self.dim < 1:
+                raise ValueError(f"dense channel {self.name} has no positive dim")
+            if self.index_kind not in ("flat", "hnsw"):
+                raise ValueError(f"dense channel {self.name} has index kind {self.index_kind!r}")
+            if self.spec is not None and not isinstance(self.spec, str):
+                raise ValueError(f"dense channel {self.name} has a spec that is not a string")
+            if not self.variants or not all(isinstance(v, str) and v for v in self.variants):
+                raise ValueError(f"dense channel {self.name} names no text variants")
+        elif not isinstance(self.language, str) or not self.language:
+            raise ValueError(f"keyword channel {self.name} has no language")
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": self.name, "kind": self.kind}
+        if self.kind == "dense":
+            body.update(
+                encoder=self.encoder, spec=self.spec, dim=self.dim, index_kind=self.index_kind, variants=list(self.variants)
+            )
+        else:
+            body["language"] = self.language
+        return body
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChannelSpec:
+        if not isinstance(data, Mapping):
+            raise TypeError("a channel entry is not an object")
+        known = {"name", "kind", "encoder", "spec", "dim", "index_kind", "variants", "language"}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown channel fields {sorted(unknown)}")
+        variants = data.get("variants", [])
+        if not isinstance(variants, list):
+            raise TypeError("channel variants is not a list")
+        return cls(**{**data, "variants": tuple(variants)})
+
+
 @dataclass(frozen=True)
 class Manifest:
     """The parsed ``manifest.json`` of an index folder."""
@@ -147,9 +206,7 @@ class Manifest:
     format_version: int
     library_version: str
     normalization_version: int
-    encoder_name: str
-    encoder_dim: int
-    index_kind: str
+    channels: tuple[ChannelSpec, ...]
     dataset_sha256: str
     record_hashes: Mapping[str, str]
     built_at: str
@@ -160,13 +217,17 @@ class Manifest:
     def record_ids(self) -> list[str]:
         return sorted(self.record_hashes)
 
+    @property
+    def encoders(self) -> tuple[str, ...]:
+        """The dense channels' encoder names, in channel order."""
+        return tuple(c.encoder for c in self.channels if c.kind == "dense")  # type: ignore[misc]
+
     def to_dict(self) -> dict[str, Any]:
         body = {
             "format_version": self.format_version,
             "library_version": self.library_version,
             "normalization_version": self.normalization_version,
-            "encoder": {"name": self.encoder_name, "dim": self.encoder_dim},
-            "index_kind": self.index_kind,
+            "channels": [c.to_dict() for c in self.channels],
             "dataset": {"sha256": self.dataset_sha256, "records": dict(sorted(self.record_hashes.items()))},
             "built_at": self.built_at,
             "files": {k: {"sha256": v.sha256, "size": v.size} for k, v in sorted(self.files.items())},
@@ -191,13 +252,16 @@ class Manifest:
         records = data["dataset"]["records"]
         if not isinstance(records, dict) or not all(isinstance(v, str) for v in records.values()):
             raise TypeError("dataset.records must map ids to hashes")
+        if not isinstance(data["channels"], list) or not data["channels"]:
+            raise ValueError("the manifest lists no channels")
+        channels = tuple(ChannelSpec.from_dict(c) for c in data["channels"])
+        if len({c.name for c in channels}) != len(channels):
+            raise ValueError("two channels share a name")
         manifest = cls(
             format_version=int(data["format_version"]),
             library_version=str(data["library_version"]),
             normalization_version=int(data["normalization_version"]),
-            encoder_name=str(data["encoder"]["name"]),
-            encoder_dim=int(data["encoder"]["dim"]),
-            index_kind=str(data["index_kind"]),
+            channels=channels,
             dataset_sha256=str(data["dataset"]["sha256"]),
             record_hashes=dict(records),
             built_at=str(data["built_at"]),
@@ -226,9 +290,7 @@ class ManifestFields:
     you check against. ``extra`` is free-form JSON (index parameters, counts).
     """
 
-    encoder_name: str
-    encoder_dim: int
-    index_kind: str
+    channels: tuple[ChannelSpec, ...]
     records: Mapping[str, str]
     dataset_sha256: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -238,9 +300,7 @@ class ManifestFields:
 class Expectation:
     """What a loader requires of an index; ``None`` fields are not checked."""
 
-    encoder_name: str | None = None
-    encoder_dim: int | None = None
-    index_kind: str | None = None
+    encoders: tuple[str, ...] | None = None
     dataset_sha256: str | None = None
     record_hashes: Mapping[str, str] | None = None
 
@@ -251,16 +311,6 @@ class Expectation:
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:  # some filesystems refuse fsync on directories
-        pass
-    finally:
-        os.close(fd)
 
 
 def _scan_files(root: Path) -> dict[str, FileInfo]:
@@ -275,10 +325,10 @@ def _scan_files(root: Path) -> dict[str, FileInfo]:
             continue
         if not p.is_file():
             raise SearchIndexError(f"index writers must create regular files only: {p.relative_to(root)}")
-        _fsync_path(p)
-        files[p.relative_to(root).as_posix()] = FileInfo(_file_sha256(p), p.stat().st_size)
+        fsync_path(p)
+        files[p.relative_to(root).as_posix()] = FileInfo(sha256_file(p), p.stat().st_size)
     for d in dirs:
-        _fsync_path(d)
+        fsync_path(d)
     return files
 
 
@@ -316,7 +366,16 @@ def _swap_in(tmp: Path, dest: Path) -> None:
             os.rename(old, dest)
             raise
         shutil.rmtree(old, ignore_errors=True)
-    _fsync_path(parent)
+    fsync_path(parent)
+
+
+def _remove_stale_builds(dest: Path) -> None:
+    """Temporary folders a killed build of ``dest`` left behind (one build per path at a
+    time, so any that exists when a build starts is stale)."""
+    for prefix in (_TMP_PREFIX, _OLD_PREFIX):
+        for p in dest.parent.glob(f"{prefix}{dest.name}-*"):
+            if p.is_dir() and not p.is_symlink() and re.fullmatch(r"[0-9a-f]{12}", p.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(p, ignore_errors=True)
 
 
 def write_index_folder(
@@ -337,8 +396,11 @@ def write_index_folder(
         raise QueryTypeError("writer must be a callable taking the folder to write into")
     if not isinstance(fields, ManifestFields):
         raise QueryTypeError(f"fields must be ManifestFields, got {type(fields).__name__}")
-    if not isinstance(fields.encoder_dim, int) or isinstance(fields.encoder_dim, bool) or fields.encoder_dim < 1:
-        raise QueryError(f"encoder_dim must be a positive int, got {fields.encoder_dim!r}")
+    channels = tuple(fields.channels)
+    if not channels or not all(isinstance(c, ChannelSpec) for c in channels):
+        raise QueryTypeError("fields.channels must be a non-empty tuple of ChannelSpec")
+    if len({c.name for c in channels}) != len(channels):
+        raise QueryError("two channels share a name")
     hashes = record_hashes(fields.records)
     dest = Path(path).expanduser()
     if dest.name in ("", ".", ".."):
@@ -352,6 +414,7 @@ def write_index_folder(
             "choose an empty or new index path"
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(dest)
     tmp = dest.parent / f"{_TMP_PREFIX}{dest.name}-{uuid.uuid4().hex[:12]}"
     tmp.mkdir()
     try:
@@ -365,9 +428,7 @@ def write_index_folder(
             format_version=FORMAT_VERSION,
             library_version=library_version(),
             normalization_version=NORMALIZATION_VERSION,
-            encoder_name=fields.encoder_name,
-            encoder_dim=fields.encoder_dim,
-            index_kind=fields.index_kind,
+            channels=channels,
             dataset_sha256=fields.dataset_sha256 or dataset_sha256(hashes),
             record_hashes=hashes,
             built_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -384,7 +445,7 @@ def write_index_folder(
             fh.write(text + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-        _fsync_path(tmp)
+        fsync_path(tmp)
         _swap_in(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -427,7 +488,7 @@ def read_manifest(
         if not isinstance(data, dict):
             raise TypeError("top level is not an object")
         fmt = data.get("format_version")
-    except (OSError, UnicodeDecodeError, ValueError, TypeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
         raise IndexCorruptError(f"{mpath} is unreadable ({exc}); {REBUILD_HINT}") from exc
     if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt != FORMAT_VERSION:
         raise IndexMismatchError(
@@ -436,7 +497,7 @@ def read_manifest(
         )
     try:
         manifest = Manifest.from_dict(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise IndexCorruptError(f"{mpath} is damaged ({exc}); {REBUILD_HINT}") from exc
 
     if verify_files:
@@ -459,7 +520,7 @@ def _verify_files(folder: Path, manifest: Manifest) -> None:
                 raise IndexCorruptError(
                     f"index file {rel} in {folder} is {kind} ({size} bytes, expected {info.size}); {REBUILD_HINT}"
                 )
-            digest = _file_sha256(p)
+            digest = sha256_file(p)
         except OSError as exc:
             raise IndexCorruptError(f"index file {rel} in {folder} is unreadable ({exc}); {REBUILD_HINT}") from exc
         if digest != info.sha256:
@@ -473,12 +534,8 @@ def _check_expectation(folder: Path, m: Manifest, e: Expectation) -> None:
         problems.append(
             f"text normalisation v{m.normalization_version}, this recsearch uses v{NORMALIZATION_VERSION}"
         )
-    if e.encoder_name is not None and e.encoder_name != m.encoder_name:
-        problems.append(f"encoder {m.encoder_name!r}, not the requested {e.encoder_name!r}")
-    if e.encoder_dim is not None and e.encoder_dim != m.encoder_dim:
-        problems.append(f"vector dim {m.encoder_dim}, not the requested {e.encoder_dim}")
-    if e.index_kind is not None and e.index_kind != m.index_kind:
-        problems.append(f"index kind {m.index_kind!r}, not the requested {e.index_kind!r}")
+    if e.encoders is not None and tuple(e.encoders) != m.encoders:
+        problems.append(f"encoders {list(m.encoders)}, not the requested {list(e.encoders)}")
     if e.dataset_sha256 is not None and e.dataset_sha256 != m.dataset_sha256:
         problems.append(f"dataset {m.dataset_sha256[:12]}…, not the current {e.dataset_sha256[:12]}…")
     if e.record_hashes is not None and dict(e.record_hashes) != dict(m.record_hashes):

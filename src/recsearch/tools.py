@@ -17,13 +17,13 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from ._validate import MAX_K, MAX_QUERY_CHARS
 from .errors import QueryError, QueryTypeError, RecsearchError, UnknownRecommendationError
 from .corpus.addressees import ADDRESSEES
 from .hits import Hit
 from .understand import MEETINGS_BY_YEAR
 
 #: Largest ``k`` a tool call may ask for: enough for any answer, small enough for a prompt.
-MAX_K = 50
 _YEARS = sorted(MEETINGS_BY_YEAR)
 _MEETINGS = sorted({m for ms in MEETINGS_BY_YEAR.values() for m in ms})
 
@@ -58,7 +58,7 @@ _TOOLS: list[dict[str, Any]] = [
         "parameters": {
             "type": "object",
             "properties": {
-                "query": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "The question or keywords."},
+                "query": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "description": "The question or keywords."},
                 "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5, "description": "How many results."},
                 **_FILTERS,
                 "lang": _LANG,

@@ -1,41 +1,62 @@
-"""Dense vector store: FAISS inner-product search keyed by id strings, with exact filters.
+"""A FAISS vector index addressed by row number: top-k search, filters inside the search.
 
-Vectors are L2-normalised (the :class:`~recsearch.encoders.Encoder` contract),
-so inner product = cosine similarity. ``kind="flat"`` (default) is exact and,
-for a few hundred records, faster than any graph; ``kind="hnsw"`` exists for
-corpora large enough that exhaustive search hurts.
+Rows are integers (row i is the i-th vector added); what a row means is the caller's
+business (a dense channel maps each row to its record). Two kinds:
 
-A filter is applied *before* the top-k cut-off and results never come from
-outside it: a filtered query returns ``min(k, |allowed ∩ index|)`` hits. FAISS's
-filtered HNSW search can return fewer (the graph walk runs out of allowed
-neighbours), so small filters and short HNSW answers fall back to exact scoring
-of the allowed vectors, which are kept in memory next to the FAISS index.
+* ``flat`` — ``IndexFlatIP``: exact inner product, cost linear in the number of vectors;
+  the right choice up to tens of thousands of vectors.
+* ``hnsw`` — ``IndexHNSWFlat``: a graph walk, milliseconds at a million vectors, recall just
+  under 1 (see benchmarks/RESULTS.md). ``kind="auto"`` picks HNSW from
+  :data:`HNSW_FROM` vectors on, a size chosen by benchmark.
+
+A filter is a boolean mask over rows, handed to FAISS as an ``IDSelectorBitmap``, so the
+search ranks only allowed rows and a filter never loses hits to the cut-off. A graph walk
+inside a very selective filter can dead-end, so filters that allow at most
+``exact_below`` rows are scored exactly over those rows — cheap at that size.
+
+Vectors are stored once, inside FAISS (both kinds keep the raw vectors); :meth:`reconstruct`
+gives them back, which is how a caller scores a candidate another channel found.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from ._validate import REBUILD_HINT, check_allowed_ids, check_k
+from ._arrays import check_mask, top_k
+from ._validate import REBUILD_HINT, check_k, check_positive_int
 from .errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QueryError, QueryTypeError
 
-__all__ = ["VectorIndex", "VectorIndexConfig", "Hit"]
+__all__ = ["VectorIndex", "VectorIndexConfig", "HNSW_FROM", "resolve_kind"]
 
-Hit = tuple[str, float]
 IndexKind = Literal["flat", "hnsw"]
+KINDS = ("flat", "hnsw", "auto")
+
+#: ``kind="auto"`` builds HNSW from this many vectors on. Measured by benchmarks/bench_scale.py:
+#: below it exact search over every vector costs about a millisecond or two a query, above it
+#: flat search grows linearly while HNSW stays flat (README "Performance").
+HNSW_FROM = 50_000
 
 _META_FILE = "vector_index.json"
 _VECTORS_FILE = "vectors.npy"
 _HNSW_FILE = "hnsw.faiss"
-_FORMAT = 1
+_FORMAT = 2
 _NORM_TOL = 1e-3
+_ADD_CHUNK = 65_536
+
+
+def resolve_kind(kind: str, count: int) -> IndexKind:
+    """``"flat"``/``"hnsw"`` as given; ``"auto"`` by the number of vectors."""
+    if kind not in KINDS:
+        raise QueryError(f"index kind must be one of {list(KINDS)}, got {kind!r}")
+    if kind == "auto":
+        return "hnsw" if count >= HNSW_FROM else "flat"
+    return kind  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -45,20 +66,13 @@ class VectorIndexConfig:
     dim: int
     kind: IndexKind = "flat"
     M: int = 32  # HNSW: neighbours per node (memory vs recall)
-    ef_search: int = 64  # HNSW: candidate list at query time (speed vs recall), raised to k if smaller
-    ef_construction: int = 200  # HNSW: candidate list while building (build time vs graph quality)
-    exact_below: int = 2048  # HNSW: filters allowing at most this many ids are scored exactly
+    ef_search: int = 128  # HNSW: candidate list at query time (speed vs recall), raised to k if smaller
+    ef_construction: int = 80  # HNSW: candidate list while building (build time vs graph quality)
+    exact_below: int = 4096  # filters allowing at most this many rows are scored exactly
 
 
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise QueryTypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise QueryError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
-def _check_unit_rows(arr: np.ndarray, what: str) -> None:
+def check_unit_rows(arr: np.ndarray, what: str) -> None:
+    """Refuse NaN/inf and rows that are not L2-normalised."""
     if not np.isfinite(arr).all():
         raise QueryError(f"{what} contain NaN or infinite values")
     if arr.shape[0]:
@@ -70,12 +84,15 @@ def _check_unit_rows(arr: np.ndarray, what: str) -> None:
             )
 
 
-class VectorIndex:
-    """Id-keyed inner-product search over unit vectors (FAISS ``IndexFlatIP`` or ``IndexHNSWFlat``).
+def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Row-wise inner products without BLAS: BLAS's thread pool and FAISS's OpenMP threads,
+    used in turn on two cores, spin against each other (a 0.6 ms product measured 8 ms)."""
+    return np.einsum("ij,j->i", matrix, vector)
 
-    Build once with :meth:`add`, then search from any number of threads
-    (FAISS searches are read-only); do not ``add`` while searching.
-    """
+
+class VectorIndex:
+    """Inner-product search over unit vectors, by row. Add once, then search from any
+    number of threads (FAISS searches are read-only); do not ``add`` while searching."""
 
     def __init__(
         self,
@@ -83,26 +100,22 @@ class VectorIndex:
         *,
         kind: IndexKind = "flat",
         M: int = 32,
-        ef_search: int = 64,
-        ef_construction: int = 200,
-        exact_below: int = 2048,
+        ef_search: int = 128,
+        ef_construction: int = 80,
+        exact_below: int = 4096,
     ) -> None:
         if kind not in ("flat", "hnsw"):
-            raise QueryError(f"kind must be 'flat' or 'hnsw', got {kind!r}")
+            raise QueryError(f"kind must be 'flat' or 'hnsw' (resolve 'auto' first), got {kind!r}")
         self.config = VectorIndexConfig(
-            dim=_check_positive_int("dim", dim),
+            dim=check_positive_int("dim", dim),
             kind=kind,
-            M=_check_positive_int("M", M),
-            ef_search=_check_positive_int("ef_search", ef_search),
-            ef_construction=_check_positive_int("ef_construction", ef_construction),
-            exact_below=int(exact_below),
+            M=check_positive_int("M", M),
+            ef_search=check_positive_int("ef_search", ef_search),
+            ef_construction=check_positive_int("ef_construction", ef_construction),
+            exact_below=check_positive_int("exact_below", exact_below),
         )
-        self._ids: list[str] = []
-        self._row: dict[str, int] = {}
-        self._vectors = np.empty((0, self.config.dim), dtype=np.float32)
-        self._faiss: Any = None
-
-    # ------------------------------------------------------------------ properties
+        self._faiss = self._new_faiss()
+        self._view: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
@@ -112,25 +125,8 @@ class VectorIndex:
     def kind(self) -> str:
         return self.config.kind
 
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """Ids in insertion order (row i of the FAISS index is ``ids[i]``)."""
-        return tuple(self._ids)
-
     def __len__(self) -> int:
-        return len(self._ids)
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._row
-
-    def vectors_for(self, ids: Sequence[str]) -> np.ndarray:
-        """Stored vectors of ``ids`` (e.g. for "more like this"); unknown ids raise QueryError."""
-        missing = [d for d in ids if d not in self._row]
-        if missing:
-            raise QueryError(f"ids not in the vector index: {missing[:5]}")
-        return self._vectors[[self._row[d] for d in ids]].copy()
-
-    # ------------------------------------------------------------------ build
+        return int(self._faiss.ntotal)
 
     def _new_faiss(self) -> Any:
         import faiss
@@ -143,145 +139,121 @@ class VectorIndex:
         index.hnsw.efSearch = c.ef_search
         return index
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        """Append vectors (float32-convertible, shape ``(len(ids), dim)``, unit rows) under new ids."""
-        if isinstance(ids, (str, bytes)):
-            raise QueryTypeError("ids must be a sequence of str, not a single string")
-        ids = list(ids)
-        for x in ids:
-            if not isinstance(x, str) or not x:
-                raise QueryTypeError(f"ids must be non-empty str, got {x!r}")
-        if len(set(ids)) != len(ids):
-            raise QueryError("duplicate ids in one add() call")
-        clash = [x for x in ids if x in self._row]
-        if clash:
-            raise QueryError(f"ids already in the index: {clash[:5]}")
-        arr = np.ascontiguousarray(vectors, dtype=np.float32)
-        if arr.ndim != 2 or arr.shape != (len(ids), self.dim):
-            raise QueryError(f"vectors must have shape ({len(ids)}, {self.dim}), got {arr.shape}")
-        _check_unit_rows(arr, "vectors")
-        if not ids:
-            return
-        if self._faiss is None:
-            self._faiss = self._new_faiss()
-        self._faiss.add(arr)
-        start = len(self._ids)
-        self._vectors = np.concatenate([self._vectors, arr]) if start else arr.copy()
-        self._ids.extend(ids)
-        self._row.update((x, start + i) for i, x in enumerate(ids))
+    # ------------------------------------------------------------------ build
+
+    def add(self, vectors: np.ndarray) -> None:
+        """Append unit vectors (shape ``(n, dim)``); they take the next rows."""
+        arr = np.asarray(vectors)
+        if arr.ndim != 2 or arr.shape[1] != self.dim:
+            raise QueryError(f"vectors must have shape (n, {self.dim}), got {arr.shape}")
+        for start in range(0, arr.shape[0], _ADD_CHUNK):
+            chunk = np.ascontiguousarray(arr[start : start + _ADD_CHUNK], dtype=np.float32)
+            check_unit_rows(chunk, "vectors")
+            self._faiss.add(chunk)
+        self._view = None  # the storage may have moved
+
+    def _vectors(self) -> np.ndarray:
+        """A read-only numpy view of the vectors inside FAISS (no copy): gathering rows from
+        it costs a seventh of FAISS's ``reconstruct_batch`` on an HNSW index."""
+        view = self._view
+        if view is None:
+            import faiss
+
+            flat = self._faiss if self.kind == "flat" else faiss.downcast_index(self._faiss.storage)
+            n = int(flat.ntotal)
+            view = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim) if n else np.empty((0, self.dim), np.float32)
+            view.flags.writeable = False
+            self._view = view
+        return view
 
     # ------------------------------------------------------------------ search
 
-    def _queries(self, query_vecs: np.ndarray) -> np.ndarray:
-        if not isinstance(query_vecs, np.ndarray):
-            query_vecs = np.asarray(query_vecs)
-        q = np.ascontiguousarray(query_vecs, dtype=np.float32)
-        if q.ndim == 1:
-            q = q[None, :]
-        if q.ndim != 2 or q.shape[1] != self.dim:
-            raise QueryError(f"query vectors must have shape (dim,) or (n, dim) with dim={self.dim}, got {q.shape}")
-        _check_unit_rows(q, "query vectors")
-        return q
+    def _query(self, query_vec: np.ndarray) -> np.ndarray:
+        q = np.ascontiguousarray(np.asarray(query_vec), dtype=np.float32)
+        if q.shape != (self.dim,):
+            raise QueryError(f"a query vector must have shape ({self.dim},), got {q.shape}")
+        check_unit_rows(q[None, :], "query vectors")
+        return q[None, :]
 
     def search(
-        self, query_vecs: np.ndarray, k: int = 10, allowed_ids: Collection[str] | None = None
-    ) -> list[list[Hit]]:
-        """For each query row, the ``k`` most similar ``(id, cosine)`` pairs, best first.
-
-        ``allowed_ids`` restricts candidates before the cut-off; ids not in the
-        index are ignored. A 1-D query is treated as one row.
-        """
+        self, query_vec: np.ndarray, k: int = 10, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` rows most similar to ``query_vec`` among the ``allowed`` ones (a bool
+        mask over rows, or None for all): ``(rows int64, cosines float32)``, best first,
+        shorter than ``k`` only when fewer rows are allowed."""
         k = check_k(k)
-        allowed = check_allowed_ids(allowed_ids)
-        q = self._queries(query_vecs)
-        if not self._ids:
-            return [[] for _ in range(len(q))]
-        if allowed is None:
-            rows = None
-            available = len(self._ids)
-        else:
-            rows = np.array(sorted(self._row[d] for d in allowed if d in self._row), dtype=np.int64)
-            if rows.size == 0:
-                return [[] for _ in range(len(q))]
-            available = int(rows.size)
-        want = min(k, available)
-        if self.kind == "hnsw" and rows is not None and rows.size <= self.config.exact_below:
-            return [self._search_exact(qv, want, rows) for qv in q]
-        results = self._search_faiss(q, want, rows)
-        # An HNSW graph walk can dead-end (most often inside a selective filter)
-        # and return fewer than `want` hits: redo those queries exactly.
-        all_rows = rows if rows is not None else np.arange(len(self._ids), dtype=np.int64)
-        return [res if len(res) >= want else self._search_exact(qv, want, all_rows) for qv, res in zip(q, results)]
-
-    def search_one(
-        self, query_vec: np.ndarray, k: int = 10, allowed_ids: Collection[str] | None = None
-    ) -> list[Hit]:
-        """:meth:`search` for a single query vector."""
-        q = np.asarray(query_vec)
-        if q.ndim != 1:
-            raise QueryError(f"search_one takes one vector of shape ({self.dim},), got {q.shape}")
-        return self.search(q, k, allowed_ids)[0]
-
-    def score_all(self, query_vec: np.ndarray) -> np.ndarray:
-        """Exact cosine of one query with every stored vector, aligned with :attr:`ids`.
-
-        What a caller that fuses channels over a whole (small) corpus needs: one matrix
-        product, no top-k cut, no per-hit Python objects.
-        """
-        q = self._queries(query_vec)
-        if len(q) != 1:
-            raise QueryError(f"score_all takes one vector of shape ({self.dim},), got {np.shape(query_vec)}")
-        return self._vectors @ q[0]
-
-    def _search_faiss(self, q: np.ndarray, k: int, rows: np.ndarray | None) -> list[list[Hit]]:
+        q = self._query(query_vec)
+        allowed = check_mask(allowed, len(self))
+        n = len(self)
+        if n == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        if allowed is not None:
+            count = int(np.count_nonzero(allowed))
+            if count == 0:
+                return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            if count <= self.config.exact_below:
+                return self._search_exact(q[0], min(k, count), np.flatnonzero(allowed))
+            k = min(k, count)
+        k = min(k, n)
         import faiss
 
         params = None
         if self.kind == "hnsw":
-            ef = max(self.config.ef_search, k)
-            params = faiss.SearchParametersHNSW(efSearch=ef)
-            if rows is not None:
-                params.sel = faiss.IDSelectorBatch(rows)
-        elif rows is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
+            params = faiss.SearchParametersHNSW(efSearch=max(self.config.ef_search, k))
+        if allowed is not None:
+            bitmap = np.packbits(allowed, bitorder="little")
+            selector = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
+            params = params or faiss.SearchParameters()
+            params.sel = selector
         scores, labels = self._faiss.search(q, k, params=params)
-        out = []
-        for srow, lrow in zip(scores, labels):
-            out.append([(self._ids[int(label)], float(s)) for s, label in zip(srow, lrow) if label >= 0])
-        return out
+        keep = labels[0] >= 0
+        if allowed is not None and int(keep.sum()) < k:
+            # A graph walk inside a selective filter can run out of allowed neighbours before
+            # it has k of them (a search without filter always has): score the allowed rows.
+            return self._search_exact(q[0], k, np.flatnonzero(allowed))
+        return labels[0][keep].astype(np.int64), scores[0][keep]
 
-    def _search_exact(self, qv: np.ndarray, k: int, rows: np.ndarray) -> list[Hit]:
-        scores = self._vectors[rows] @ qv
-        order = np.lexsort((rows, -scores))[:k]
-        return [(self._ids[int(rows[i])], float(scores[i])) for i in order]
+    def _search_exact(self, qv: np.ndarray, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scores = _dot(self.reconstruct(rows), qv)
+        top = top_k(scores, k)
+        return rows[top].astype(np.int64), scores[top]
+
+    def reconstruct(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of ``rows``, ``(len(rows), dim)`` float32."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size and (rows.min() < 0 or rows.max() >= len(self)):
+            raise QueryError(f"rows outside the index (0..{len(self) - 1})")
+        return self._vectors()[rows]
+
+    def score(self, query_vec: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exact cosines of ``query_vec`` with the vectors of ``rows`` (a candidate another
+        channel found): one reconstruction and one product."""
+        return _dot(self.reconstruct(rows), self._query(query_vec)[0])
 
     # ------------------------------------------------------------------ persistence
 
     def save(self, folder: str | os.PathLike[str]) -> None:
-        """Write ``vector_index.json``, ``vectors.npy`` and, for HNSW, ``hnsw.faiss``.
+        """Write ``vector_index.json`` and ``vectors.npy`` (flat) or ``hnsw.faiss`` (HNSW).
 
         Not atomic by itself: write into the temporary folder of
         :func:`recsearch.store.write_index_folder`, which is.
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / _VECTORS_FILE, "wb") as fh:
-            np.save(fh, self._vectors, allow_pickle=False)
-        if self.kind == "hnsw":
+        if self.kind == "hnsw":  # the graph file holds the vectors too
             import faiss
 
-            faiss.write_index(self._faiss if self._faiss is not None else self._new_faiss(), str(folder / _HNSW_FILE))
-        meta = {"format": _FORMAT, "config": asdict(self.config), "count": len(self._ids), "ids": self._ids}
-        (folder / _META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+            faiss.write_index(self._faiss, str(folder / _HNSW_FILE))
+        else:
+            with open(folder / _VECTORS_FILE, "wb") as fh:
+                np.save(fh, self.reconstruct(np.arange(len(self))), allow_pickle=False)
+        meta = {"format": _FORMAT, "config": asdict(self.config), "count": len(self)}
+        (folder / _META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> VectorIndex:
-        """Read an index written by :meth:`save`.
-
-        Structure is checked (counts, shapes, dims, unit norms), not content:
-        byte-level integrity is the job of the manifest checksums in
-        :mod:`recsearch.store`, checked before this is called.
-        """
+        """Read an index written by :meth:`save`. Structure is checked (counts, shapes,
+        dims, unit norms); byte-level integrity is the manifest's job, done before."""
         folder = Path(folder)
         meta_path = folder / _META_FILE
         if not folder.is_dir() or not meta_path.is_file():
@@ -290,15 +262,13 @@ class VectorIndex:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             fmt = meta["format"]
             config = VectorIndexConfig(**meta["config"])
-            ids = meta["ids"]
-            if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids) or len(ids) != meta["count"]:
-                raise ValueError("ids do not match the recorded count")
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            count = meta["count"]
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ValueError("count is not a non-negative int")
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             raise IndexCorruptError(f"vector index metadata {meta_path} is unreadable ({exc}); {REBUILD_HINT}") from exc
         if fmt != _FORMAT:
             raise IndexMismatchError(f"vector index format {fmt} is not the supported {_FORMAT}; {REBUILD_HINT}")
-        if len(set(ids)) != len(ids):
-            raise IndexCorruptError(f"vector index in {folder} has duplicate ids; {REBUILD_HINT}")
         try:
             index = cls(
                 config.dim,
@@ -310,34 +280,26 @@ class VectorIndex:
             )
         except (QueryError, QueryTypeError) as exc:
             raise IndexCorruptError(f"vector index metadata {meta_path} is invalid ({exc}); {REBUILD_HINT}") from exc
-
+        if config.kind == "hnsw":
+            index._faiss = index._read_hnsw(folder / _HNSW_FILE, count)
+            index._view = None
+            return index
         vec_path = folder / _VECTORS_FILE
         if not vec_path.is_file():
             raise IndexNotFoundError(f"vector index file {vec_path} is missing; {REBUILD_HINT}")
         try:
-            vectors = np.load(vec_path, allow_pickle=False)
+            vectors = np.load(vec_path, allow_pickle=False, mmap_mode="r")
         except Exception as exc:  # noqa: BLE001 - ValueError/OSError/EOFError on damaged files
             raise IndexCorruptError(f"{vec_path} is unreadable ({exc}); {REBUILD_HINT}") from exc
-        if vectors.dtype != np.float32 or vectors.shape != (len(ids), config.dim):
+        if vectors.dtype != np.float32 or vectors.shape != (count, config.dim):
             raise IndexCorruptError(
-                f"{vec_path} holds {vectors.dtype} {vectors.shape}, expected float32 ({len(ids)}, {config.dim}); "
+                f"{vec_path} holds {vectors.dtype} {vectors.shape}, expected float32 ({count}, {config.dim}); "
                 + REBUILD_HINT
             )
         try:
-            _check_unit_rows(vectors, "stored vectors")
+            index.add(vectors)
         except QueryError as exc:
             raise IndexCorruptError(f"{vec_path}: {exc}; {REBUILD_HINT}") from exc
-
-        if config.kind == "hnsw":
-            faiss_index = index._read_hnsw(folder / _HNSW_FILE, len(ids))
-        else:
-            faiss_index = index._new_faiss()
-            if len(ids):
-                faiss_index.add(vectors)
-        index._faiss = faiss_index
-        index._vectors = np.ascontiguousarray(vectors)
-        index._ids = list(ids)
-        index._row = {d: i for i, d in enumerate(ids)}
         return index
 
     def _read_hnsw(self, path: Path, count: int) -> Any:

@@ -7,12 +7,11 @@ no timestamps), and written atomically: a failed build never leaves a partial da
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._io import atomic_write
 from ..errors import RestorationError
 from .addressees import addressees_of
 from .layout import ABJAD, Layout, Unit, parse_layout
@@ -108,19 +107,6 @@ def dumps_meetings(meetings: list[dict[str, object]]) -> str:
     return json.dumps(meetings, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def _atomic_write(path: Path, content: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_dataset(data_dir: str | Path, *, source_path: str | Path | None = None) -> Dataset:
     """Rebuild ``recommendations.jsonl`` and ``meetings.json`` in ``data_dir``.
 
@@ -130,6 +116,6 @@ def write_dataset(data_dir: str | Path, *, source_path: str | Path | None = None
     data_dir = Path(data_dir)
     source = read_source(source_path or data_dir / SOURCE_FILENAME)
     dataset = build_dataset(source, data_dir / CORRECTIONS_DIR)
-    _atomic_write(data_dir / RECORDS_FILE, dumps_records(dataset.records))
-    _atomic_write(data_dir / MEETINGS_FILE, dumps_meetings(dataset.meetings))
+    atomic_write(data_dir / RECORDS_FILE, dumps_records(dataset.records))
+    atomic_write(data_dir / MEETINGS_FILE, dumps_meetings(dataset.meetings))
     return dataset

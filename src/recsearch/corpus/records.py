@@ -6,7 +6,6 @@ knows how to cite itself in English or Arabic.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -14,6 +13,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
+from .._io import sha256_bytes
 from ..errors import CorpusError, OptionalDependencyError, UnknownRecommendationError
 from ..paths import data_dir
 from .build import MEETINGS_FILE, RECORDS_FILE
@@ -189,10 +189,6 @@ class Corpus:
         ]
         return Corpus(records, self.meetings, self.sha256)
 
-    def text_hashes(self) -> dict[str, str]:
-        """sha256 of each record's text, by id: lets an index tell which records changed."""
-        return {r.id: hashlib.sha256(r.full_text.encode("utf-8")).hexdigest() for r in self._records}
-
     def to_frame(self):  # -> pandas.DataFrame
         """One row per recommendation (needs pandas: ``pip install pandas``)."""
         try:
@@ -253,7 +249,7 @@ def load_corpus(path: str | Path | None = None) -> Corpus:
         ]
     except (KeyError, TypeError) as exc:
         raise CorpusError(f"dataset in {folder} has a malformed record: {exc!r}") from None
-    corpus = Corpus(records, meetings, hashlib.sha256(blob).hexdigest())
+    corpus = Corpus(records, meetings, sha256_bytes(blob))
     if (folder / ENGLISH_FILE).exists():
         corpus = corpus.with_english(folder / ENGLISH_FILE, official=False)
     return corpus

@@ -6,10 +6,10 @@ a different file is refused rather than silently parsed into different records.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._io import sha256_bytes
 from ..errors import SourceError, SourceNotFoundError
 
 #: sha256 of the extraction shipped in ``data/source_ar.txt``.
@@ -31,21 +31,13 @@ class SourceText:
         return self.lines[number - 1]
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def read_source(path: str | Path, *, expected_sha256: str | None = SOURCE_SHA256) -> SourceText:
     """Read the source text, refusing a missing, truncated or different file by name."""
     path = Path(path)
     if not path.is_file():
         raise SourceNotFoundError(f"source text not found: {path}")
     data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256_bytes(data)
     if expected_sha256 is not None and digest != expected_sha256:
         raise SourceError(
             f"source text {path} has sha256 {digest}, expected {expected_sha256}: "

@@ -1,0 +1,83 @@
+"""File plumbing in one place: sha256 of texts and files, fsync, and atomic file writes.
+
+Everything that writes a file the library later trusts (the dataset, the embedding cache, an
+index manifest) goes through :func:`atomic_write`, so a crash leaves the old file or the new
+one, never half of each, and the new file keeps the old one's mode (or the umask's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+__all__ = ["sha256_text", "sha256_bytes", "sha256_file", "fsync_path", "atomic_write"]
+
+_CHUNK = 1 << 20
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """sha256 of a text as UTF-8, exactly as given."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fsync_path(path: str | os.PathLike[str]) -> None:
+    """fsync a file or folder; filesystems that refuse it on folders are tolerated."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _target_mode(path: Path) -> int:
+    """The mode a replaced file keeps, or what the umask gives a new one."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def atomic_write(path: str | os.PathLike[str], content: str | bytes | Callable[[IO[bytes]], None]) -> None:
+    """Replace ``path`` with ``content`` (text as UTF-8, bytes, or a function writing to a
+    binary file) through an fsynced temporary sibling and a rename."""
+    path = Path(path)
+    mode = _target_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if callable(content):
+                content(fh)
+            else:
+                fh.write(content.encode("utf-8") if isinstance(content, str) else content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_path(path.parent)
