@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from recsearch.corpus import load_corpus
-from recsearch.corpus.english import ENGLISH_FILE, read_english, reference_gaps
+from recsearch import load_corpus
+from recsearch.wg4.english import ENGLISH_FILE, read_english, reference_gaps
 from recsearch.errors import CorpusError
 
 DATA = Path(__file__).resolve().parents[1] / "data"

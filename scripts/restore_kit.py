@@ -14,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from recsearch.corpus.build import build_dataset, unit_id  # noqa: E402
-from recsearch.corpus.layout import TATWEEL, parse_layout  # noqa: E402
-from recsearch.corpus.restore import auto_restore, load_corrections  # noqa: E402
-from recsearch.corpus.source import read_source  # noqa: E402
+from recsearch.wg4.build import build_dataset, unit_id  # noqa: E402
+from recsearch.wg4.layout import TATWEEL, parse_layout  # noqa: E402
+from recsearch.wg4.restore import auto_restore, load_corrections  # noqa: E402
+from recsearch.wg4.source import read_source  # noqa: E402
 
 DATA = ROOT / "data"
 WORD = re.compile(r"[\u0621-\u064a\u064b-\u0652]+")

@@ -28,5 +28,25 @@ def test_corpus_build_is_byte_identical(tmp_path, capsys):
     shutil.copytree(DATA, folder)
     assert main(["corpus", "build", "--data", str(folder)]) == 0
     assert "288 recommendations" in capsys.readouterr().out
-    for name in ("recommendations.jsonl", "meetings.json"):
-        assert (folder / name).read_bytes() == (DATA / name).read_bytes()
+    for name in ("collection.json", "records.jsonl"):
+        assert (folder / "collections/wg4" / name).read_bytes() == (DATA / "collections/wg4" / name).read_bytes()
+
+
+def test_corpus_build_into_an_empty_folder_refuses(tmp_path, capsys):
+    assert main(["corpus", "build", "--data", str(tmp_path), "--source", str(DATA / "source_ar.txt")]) == 2
+    assert "no corrections" in capsys.readouterr().err and not any(tmp_path.iterdir())
+
+
+def test_corpus_show_takes_ids_in_any_case(capsys):
+    assert main(["corpus", "show", "4.46.G"]) == 0
+    assert "para. 46 (g)" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    import pytest
+
+    from recsearch import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.strip() == f"recsearch {__version__}"

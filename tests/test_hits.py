@@ -20,7 +20,10 @@ def hits(corpus):
 def test_a_hit_is_frozen_and_serialisable(hits):
     d = hits[0].to_dict()
     assert json.loads(json.dumps(d, ensure_ascii=False)) == d
-    assert d["meeting"] == {"number": 4, "place": "Vienna", "start": "2011-10-10", "end": "2011-10-12", "year": 2011}
+    assert d["meeting"] == {
+        "number": 4, "name": "4th meeting", "place": "Vienna", "start": "2011-10-10", "end": "2011-10-12", "year": 2011,
+    }  # fmt: skip
+    assert (d["collection"], d["symbol"], d["lang"]) == ("wg4", "CTOC/COP/WG.4/2019/5", "ar")
     with pytest.raises(AttributeError):
         hits[0].score = 2.0  # type: ignore[misc]
 

@@ -8,7 +8,6 @@ import pytest
 
 from fakes import FakeEncoder
 from recsearch import call_tool, tool_schema
-from recsearch.corpus.addressees import ADDRESSEES
 from recsearch.search import Searcher
 from recsearch.tools import MAX_K, TOOL_NAMES, validate_arguments
 
@@ -18,8 +17,8 @@ def searcher(tmp_path_factory, corpus):
     return Searcher.build(corpus, FakeEncoder(), tmp_path_factory.mktemp("tools") / "index", show_progress=False, cache=False)
 
 
-def test_schema_is_openai_style_json():
-    schema = json.loads(json.dumps(tool_schema()))  # plain JSON all the way down
+def test_schema_is_openai_style_json(searcher):
+    schema = json.loads(json.dumps(tool_schema(searcher)))  # plain JSON all the way down
     assert [t["function"]["name"] for t in schema] == list(TOOL_NAMES) == [
         "search_recommendations", "get_recommendation", "similar_recommendations",
     ]  # fmt: skip
@@ -29,15 +28,18 @@ def test_schema_is_openai_style_json():
         assert fn["description"] and fn["parameters"]["type"] == "object"
         assert set(fn["parameters"]["required"]) <= set(fn["parameters"]["properties"])
         assert fn["parameters"]["additionalProperties"] is False
-    tool_schema()[0]["function"]["name"] = "changed"  # callers get a copy
-    assert tool_schema()[0]["function"]["name"] == "search_recommendations"
+    tool_schema(searcher)[0]["function"]["name"] = "changed"  # callers get a copy
+    assert tool_schema(searcher)[0]["function"]["name"] == "search_recommendations"
 
 
-def test_schema_enums_are_the_corpus_values(corpus):
-    props = tool_schema()[0]["function"]["parameters"]["properties"]
-    assert props["meeting"]["enum"] == sorted(corpus.meetings)
+def test_schema_enums_and_descriptions_are_the_corpus_values(searcher, corpus):
+    search = tool_schema(searcher)[0]["function"]
+    props = search["parameters"]["properties"]
+    assert props["meeting"]["enum"] == sorted(corpus.meetings) == list(range(1, 9))
     assert props["year"]["enum"] == sorted({m.year for m in corpus.meetings.values()})
-    assert props["addressee"]["enum"] == list(ADDRESSEES)
+    assert props["addressee"]["enum"] == list(corpus.facet_values("addressee"))
+    assert "288 recommendations" in search["description"] and "CTOC/COP/WG.4/2019/5" in search["description"]
+    assert "Meetings [3] adopted none" in props["meeting"]["description"]
 
 
 def test_search_round_trip(searcher, corpus):
@@ -57,7 +59,7 @@ def test_arguments_may_be_a_json_string_and_defaults_apply(searcher):
 
 def test_get_and_similar_round_trip(searcher, corpus):
     got = call_tool("get_recommendation", {"id": "4.46.g"}, searcher=searcher)
-    assert got["recommendation"]["citation"] == corpus["4.46.g"].citation() and "raw" not in got["recommendation"]
+    assert got["recommendation"]["citation"] == corpus["4.46.g"].citation() and "extra" not in got["recommendation"]
     json.dumps(got, ensure_ascii=False)
     more = call_tool("similar_recommendations", {"id": "5.34", "k": 4}, searcher=searcher)
     ids = [r["id"] for r in more["results"]]

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from recsearch.understand import detect_language, understand
+from recsearch.understand import detect_language, understand as _understand
+
+#: The shipped collection's meetings: number → year (the 3rd, 2010, adopted nothing itself).
+WG4 = {1: 2009, 2: 2010, 3: 2010, 4: 2011, 5: 2013, 6: 2015, 7: 2017, 8: 2018}
+
+
+def understand(query, calendar=WG4):
+    return _understand(query, calendar)
+
+
+def test_the_calendar_is_the_shipped_collections(corpus):
+    from recsearch.understand import calendar_of
+
+    assert calendar_of(corpus.meetings) == WG4
 
 
 @pytest.mark.parametrize(
@@ -64,3 +77,32 @@ def test_a_topic_without_constraints_is_left_alone():
 )
 def test_detect_language(query, lang):
     assert detect_language(query) == lang
+
+
+#: A fictional body that met twelve times, 2012-2023.
+FICTIONAL = {n: 2011 + n for n in range(1, 13)}
+
+
+@pytest.mark.parametrize(
+    ("query", "meetings", "years"),
+    [
+        ("what did the last meeting say", (12,), ()),
+        ("recommendations of the twelfth meeting", (12,), ()),
+        ("at the 11th meeting", (11,), ()),
+        ("meeting 10 on consent", (10,), ()),
+        ("توصيات الاجتماع الثاني عشر", (12,), ()),
+        ("توصيات الاجتماع الثاني", (2,), ()),
+        ("第十二次会议的建议", (12,), ()),
+        ("в 2021 году", (), (2021,)),
+        ("the 2030 agenda", (), ()),
+    ],
+)
+def test_meetings_and_years_come_from_the_loaded_collections(query, meetings, years):
+    u = _understand(query, FICTIONAL)
+    assert (u.meetings, u.years) == (meetings, years)
+
+
+def test_a_meeting_the_collections_do_not_have_is_not_a_filter():
+    assert understand("at the ninth meeting").meetings == ()
+    assert understand("the 12th meeting").text == "the 12th meeting"
+    assert _understand("at the fifth meeting", None).meetings == ()  # nothing loaded, nothing read

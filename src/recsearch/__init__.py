@@ -1,11 +1,11 @@
-"""recsearch — semantic search over the UN Working Group on Trafficking in Persons'
-recommendations (CTOC/COP/WG.4/2019/5), answered with citable provenance.
+"""recsearch — semantic search over UN recommendations, answered with citable provenance.
 
-The package reads in pipeline order: ``corpus`` (source text → records) → ``normalize`` →
-``encoders`` → index (``vector_index``, ``lexical``, ``store``) → ``understand`` and
-``filters`` → ``search`` → ``hits`` (results and citations) and ``context`` (an LLM's
-context block) → ``tools`` (function calling) → ``display``, ``cli``, ``mcp_server`` and
-``http_api``.
+The package reads in pipeline order: ``collection`` (the records and their provenance) →
+``normalize``, ``spelling`` (text) → ``encoders`` → ``channels`` (``vector_index``,
+``lexical``) → ``ranking`` and ``fusion`` → ``rows``, ``hits`` and ``context`` (results and
+citations) → ``search`` (the Searcher composing them; ``index_folder`` and ``store`` keep it on
+disk) → ``tools``, ``display``, ``cli``, ``mcp_server``, ``http_api`` (surfaces). ``wg4`` is
+the restoration of the first collection's damaged source, used only to rebuild it.
 
     >>> from recsearch import Searcher
     >>> hits = Searcher.load().search("compensation for victims", k=3)
@@ -15,7 +15,8 @@ context block) → ``tools`` (function calling) → ``display``, ``cli``, ``mcp_
 from __future__ import annotations
 
 from .context import format_context
-from .corpus import Corpus, Meeting, Recommendation, load_corpus
+from .collection.model import Corpus, Meeting, Recommendation
+from .collection.shipped import load_corpus
 from .errors import RecsearchError
 from .hits import Hit, hits_to_frame
 from .search import Results, Searcher

@@ -15,26 +15,25 @@ log = logging.getLogger("recsearch")
 
 
 def _cmd_corpus_build(args: argparse.Namespace) -> int:
-    from .corpus.build import write_dataset
-    from .paths import data_dir
+    from .wg4.build import write_collection
 
-    folder = Path(args.data) if args.data else data_dir()
-    dataset = write_dataset(folder, source_path=args.source)
-    print(f"wrote {len(dataset.records)} recommendations and {len(dataset.meetings)} meetings to {folder}")
+    dataset = write_collection(args.out, inputs=args.data, source_path=args.source)
+    print(f"wrote {len(dataset.records)} recommendations and {len(dataset.meetings)} meetings")
     return 0
 
 
 def _cmd_corpus_show(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
+    from .collection.shipped import load_corpus
 
     rec = load_corpus(args.data)[args.id]
     if args.json:
         print(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(rec.citation(args.lang))
-    print(f"meeting {rec.meeting.number}: {rec.meeting.heading_ar}")
-    if rec.chapeau:
-        print(f"lead-in: {rec.chapeau}")
+    if rec.meeting:
+        print(f"meeting {rec.meeting.number}: {rec.meeting.label('name', args.lang)}")
+    if rec.lead_in:
+        print(f"lead-in: {rec.lead_in}")
     print(rec.text)
     for fn in rec.footnotes:
         print(f"  ({fn.number}) {fn.text}")
@@ -43,12 +42,23 @@ def _cmd_corpus_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_collection_import(args: argparse.Namespace) -> int:
+    from .collection import import_collection, read_collection
+
+    out = import_collection(args.records, args.profile, args.out)
+    profile, records = read_collection(out)
+    print(f"wrote collection {profile.name!r} ({profile.symbol}): {len(records)} recommendations to {out}")
+    return 0
+
+
 def _cmd_index_build(args: argparse.Namespace) -> int:
     from .search import Searcher
 
     encoder = args.encoder if args.encoder else None
     kind = "hnsw" if args.hnsw else args.index_kind
-    searcher = Searcher.build(encoder=encoder, path=args.path, index_kind=kind, show_progress=not args.quiet)
+    searcher = Searcher.build(
+        encoder=encoder, path=args.path, collections=args.collection, index_kind=kind, show_progress=not args.quiet
+    )
     names = ", ".join(e.name for e in searcher.encoders)
     print(f"indexed {len(searcher.corpus)} recommendations with {names} into {searcher.path}")
     return 0
@@ -116,27 +126,40 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="recsearch",
-        description="Search the UN Working Group on Trafficking in Persons' recommendations "
-        "(CTOC/COP/WG.4/2019/5).",
+        description="Semantic search over UN recommendations, answered with citations "
+        "(the shipped collection and any you import).",
     )
+    parser.add_argument("--version", action="version", version=f"recsearch {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
     corpus = sub.add_parser("corpus", help="the restored dataset").add_subparsers(
         dest="corpus_command", required=True
     )
-    build = corpus.add_parser("build", help="regenerate data/recommendations.jsonl from the source")
-    build.add_argument("--data", help="dataset folder (default: the shipped data/)")
+    build = corpus.add_parser("build", help="regenerate the WG.4 collection (data/collections/wg4) from its source")
+    build.add_argument("--data", help="the project's data/ folder: corrections, English rendering, source (default: the checkout's)")
+    build.add_argument("--out", help="output collection folder (default: DATA/collections/wg4)")
     build.add_argument("--source", help="source text (default: DATA/source_ar.txt)")
     build.set_defaults(func=_cmd_corpus_build)
     show = corpus.add_parser("show", help="print one recommendation with its citation")
     show.add_argument("id", help='recommendation id, e.g. "4.46.g"')
     show.add_argument("--lang", choices=("en", "ar"), default="en", help="citation language")
     show.add_argument("--json", action="store_true", help="print the record as JSON")
-    show.add_argument("--data", help="dataset folder (default: the shipped data/)")
+    show.add_argument("--data", help="a collection folder, or a folder of them (default: the shipped collections)")
     show.set_defaults(func=_cmd_corpus_show)
+
+    coll = sub.add_parser("collection", help="bring your own recommendations").add_subparsers(
+        dest="collection_command", required=True
+    )
+    imp = coll.add_parser("import", help="validate a JSONL or CSV file of recommendations and write a collection folder")
+    imp.add_argument("records", help="records.jsonl (or .csv), one recommendation per line (docs/collection-format.md)")
+    imp.add_argument("--profile", required=True, help="collection.json: symbol, title, language, meetings, citation")
+    imp.add_argument("--out", required=True, help="the collection folder to write (atomically)")
+    imp.set_defaults(func=_cmd_collection_import)
 
     index = sub.add_parser("index", help="the search index").add_subparsers(dest="index_command", required=True)
     ibuild = index.add_parser("build", help="embed the corpus and write the index folder")
@@ -154,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="vector search: exact (flat), HNSW graph, or auto (HNSW from 50,000 vectors on)",
     )
     ibuild.add_argument("--hnsw", action="store_true", help="same as --index-kind hnsw")
+    ibuild.add_argument(
+        "--collection", action="append", metavar="DIR", help="a collection folder to index; repeat for several (default: the shipped collections)"
+    )
     ibuild.add_argument("--path", help="index folder (default: the shipped index/)")
     ibuild.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ibuild.set_defaults(func=_cmd_index_build)
@@ -161,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="find the recommendations that answer a question")
     search.add_argument("query", help="a question or keywords, in any language")
     search.add_argument("-k", type=int, default=10, help="number of results (default 10)")
-    search.add_argument("--meeting", type=int, action="append", help="only this meeting (1-8); repeatable")
+    search.add_argument("--meeting", type=int, action="append", help="only this meeting; repeatable")
     search.add_argument("--year", type=int, nargs="+", metavar="YEAR", help="a year, or two years as a range")
     search.add_argument("--addressee", action="append", help="states_parties, states, conference, secretariat, unodc, ...")
     search.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")

@@ -3,59 +3,54 @@
 A chatbot that answers from these recommendations must be able to cite each one exactly,
 so every entry carries its full citation and a number the model can refer to ("[2]").
 The block is plain text, compact (one entry per hit, no scores), and says what a reader
-must know to use it honestly: the Arabic is the authoritative text, the English is the
-project's unofficial rendering unless an official text was loaded.
+must know to use it honestly: which text is authoritative (the collection's language), and
+that an English text is an unofficial rendering unless an official one was loaded. Every
+name in it comes from the hits' collections.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .corpus.source import DOCUMENT_SYMBOL
 from ._validate import check_lang
 from .hits import Hit
 
 _HEADER = {
-    "en": (
-        "Recommendations of the UN Working Group on Trafficking in Persons, adopted at its meetings "
-        "of 2009–2018 and compiled in {symbol}, that match the question{query}. "
-        "Cite each one by its citation line."
-    ),
-    "ar": (
-        "توصيات الفريق العامل المعني بالاتجار بالأشخاص التابع للأمم المتحدة، المعتمدة في اجتماعاته "
-        "بين عامي ٢٠٠٩ و٢٠١٨ والواردة في الوثيقة {symbol}، ذات الصلة بالسؤال{query}. "
-        "يُستشهد بكل توصية بسطر الإحالة الخاص بها."
-    ),
+    "en": "Recommendations from {sources} that match the question{query}. Cite each one by its citation line.",
+    "ar": "توصيات من {sources} ذات الصلة بالسؤال{query}. يُستشهد بكل توصية بسطر الإحالة الخاص بها.",
 }
-_UNOFFICIAL = (
-    "The English texts marked unofficial are renderings of the Arabic by the recsearch project; "
-    "the Arabic is authoritative."
-)
+_UNOFFICIAL = "The English texts marked unofficial are renderings by the recsearch project; the {languages} text is authoritative."
 
 
 def _texts(hit: Hit, lang: str | None) -> list[str]:
     """The entry's text lines: the item with its lead-in, in the language(s) asked for."""
-    arabic, english = hit.full_text, hit.full_text_en
+    original, english = hit.full_text, hit.full_text_en
     label = "English" if hit.text_en_official else "English (unofficial rendering)"
-    if lang == "ar":
-        return [arabic]
+    if lang == "ar" and hit.lang == "ar":
+        return [original]
     if lang == "en" and english:
         return [f"{label}: {english}"]
-    return [f"Arabic (authoritative): {arabic}"] + ([f"{label}: {english}"] if english else [])
+    return [f"{hit.language_name} (authoritative): {original}"] + ([f"{label}: {english}"] if english else [])
 
 
-def format_context(hits: Sequence[Hit], query: str | None = None, *, lang: str | None = None) -> str:
+def format_context(
+    hits: Sequence[Hit], query: str | None = None, *, lang: str | None = None, sources: Sequence[str] = ()
+) -> str:
     """A numbered block of ``hits`` for a prompt: ``[n]``, the citation, then the text.
 
-    ``lang="ar"``: Arabic text and Arabic citations only; ``lang="en"``: the English text
-    (marked unofficial unless an official one was loaded) with English citations; ``None``:
-    both texts, each citation as on the hit (by default in the query's language).
+    ``sources`` names what was searched (a Searcher passes its collections' titles and
+    symbols; by default the hits' symbols). ``lang="ar"``: Arabic citations and texts where
+    the text is Arabic; ``lang="en"``: the English texts (marked unofficial unless official)
+    with English citations; ``None``: both texts, each citation as on the hit.
     """
     check_lang(lang, optional=True)
     quoted = f' "{query}"' if query else ""
-    lines = [_HEADER["ar" if lang == "ar" else "en"].format(symbol=DOCUMENT_SYMBOL, query=quoted)]
-    if lang != "ar" and any(h.text_en and not h.text_en_official for h in hits):
-        lines.append(_UNOFFICIAL)
+    names = list(sources) or list(dict.fromkeys(h.symbol for h in hits if h.symbol)) or ["the loaded collections"]
+    lines = [_HEADER["ar" if lang == "ar" else "en"].format(sources="; ".join(names), query=quoted)]
+    unofficial = [h for h in hits if h.text_en and not h.text_en_official]
+    if lang != "ar" and unofficial:
+        languages = " / ".join(dict.fromkeys(h.language_name for h in unofficial))
+        lines.append(_UNOFFICIAL.format(languages=languages))
     if not hits:
         lines.append("No recommendation matched." if lang != "ar" else "لم تُطابق أي توصية.")
     for n, hit in enumerate(hits, start=1):

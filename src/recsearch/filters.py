@@ -10,15 +10,14 @@ value is a ``QueryError`` (a ``ValueError``) listing the valid ones.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from .corpus import Corpus
-from .corpus.addressees import ADDRESSEES
+from .collection.model import Corpus
 from .errors import QueryError, QueryTypeError
-from .understand import MEETINGS_BY_YEAR, Understood
+from .understand import Understood
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def parse_filters(
         if bad:
             raise QueryError(f"unknown meeting {bad[0]}; valid meetings: {valid_meetings}")
     years: list[int] = []
-    valid_years = sorted({m.year for m in corpus.meetings.values()})
+    valid_years = sorted({m.year for m in corpus.meetings.values() if m.year})
     if year is not None:
         if isinstance(year, tuple) and len(year) == 2 and all(isinstance(y, int) for y in year):
             lo, hi = year
@@ -78,13 +77,14 @@ def parse_filters(
                 raise QueryError(f"year range ({lo}, {hi}) is empty: the start is after the end")
             years = [y for y in valid_years if lo <= y <= hi]
             if not years:
-                raise QueryError(f"no meeting between {lo} and {hi}; the Working Group met in {valid_years}")
+                raise QueryError(f"no meeting between {lo} and {hi}; the loaded collections have meetings in {valid_years}")
         else:
             years = _ints(year, "year")
             bad = [y for y in years if y not in valid_years]
             if bad:
-                raise QueryError(f"no meeting in {bad[0]}; the Working Group met in {valid_years}")
+                raise QueryError(f"no meeting in {bad[0]}; the loaded collections have meetings in {valid_years}")
     addressees: list[str] = []
+    valid_addressees = corpus.facet_values("addressee")
     if addressee is not None:
         items = [addressee] if isinstance(addressee, str) else addressee
         if not isinstance(items, Iterable):
@@ -92,20 +92,21 @@ def parse_filters(
         for item in items:
             if not isinstance(item, str):
                 raise QueryTypeError(f"addressee values must be str, got {item!r}")
-            if item not in ADDRESSEES:
-                raise QueryError(f"unknown addressee {item!r}; valid addressees: {list(ADDRESSEES)}")
+            if item not in valid_addressees:
+                raise QueryError(f"unknown addressee {item!r}; valid addressees: {list(valid_addressees)}")
             addressees.append(item)
     return Filters(tuple(sorted(set(meetings))), tuple(sorted(set(years))), tuple(dict.fromkeys(addressees)))
 
 
-def with_understood(filters: Filters, understood: Understood | None, explicit: bool) -> Filters:
+def with_understood(filters: Filters, understood: Understood | None, explicit: bool, calendar: Mapping[int, int | None]) -> Filters:
     """``filters`` with the meetings and years read from the query (``understood``), unless
-    a meeting or year was given explicitly (``explicit``: it wins)."""
+    a meeting or year was given explicitly (``explicit``: it wins); ``calendar`` maps each
+    meeting to its year."""
     if understood is None or explicit:
         return filters
     meetings, years = understood.meetings or filters.meetings, understood.years or filters.years
     if understood.meetings and understood.years:  # "the first meeting, in 2009": both must agree
-        agreed = tuple(m for m in meetings if any(m in MEETINGS_BY_YEAR[y] for y in years))
+        agreed = tuple(m for m in meetings if calendar.get(m) in years)
         meetings, years = agreed or understood.meetings, ()
     return Filters(meetings, years, filters.addressees)
 
@@ -133,10 +134,11 @@ class FilterIndex:
 
     def __init__(self, corpus: Corpus) -> None:
         records = list(corpus)
-        self.meeting = np.fromiter((r.meeting.number for r in records), dtype=np.int32, count=len(records))
-        self.year = np.fromiter((r.year for r in records), dtype=np.int32, count=len(records))
-        self._addressees = {name: i for i, name in enumerate(ADDRESSEES)}
-        self.addressee = np.zeros((len(records), len(ADDRESSEES)), dtype=bool)
+        self.meeting = np.fromiter((r.meeting.number if r.meeting else 0 for r in records), dtype=np.int32, count=len(records))
+        self.year = np.fromiter((r.year or 0 for r in records), dtype=np.int32, count=len(records))
+        values = corpus.facet_values("addressee")
+        self._addressees = {name: i for i, name in enumerate(values)}
+        self.addressee = np.zeros((len(records), len(values)), dtype=bool)
         for row, r in enumerate(records):
             for a in r.addressees:
                 self.addressee[row, self._addressees[a]] = True

@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .corpus import Recommendation
-from .corpus.records import with_lead_in
+from .collection.model import Recommendation, language_name, with_lead_in
 from .errors import OptionalDependencyError
 from .filters import Filters
 from .understand import Understood
@@ -20,16 +19,25 @@ from .understand import Understood
 
 @dataclass(frozen=True)
 class MeetingRef:
-    """Where and when a recommendation was adopted."""
+    """Where and when a recommendation was adopted (English labels; ``name`` and ``place``
+    in the collection's other languages are on the record)."""
 
     number: int
     place: str
-    start: str  # ISO date
-    end: str  # ISO date
-    year: int
+    start: str | None  # ISO date
+    end: str | None  # ISO date
+    year: int | None
+    name: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "place": self.place, "start": self.start, "end": self.end, "year": self.year}
+        return {
+            "number": self.number,
+            "name": self.name,
+            "place": self.place,
+            "start": self.start,
+            "end": self.end,
+            "year": self.year,
+        }
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class Hit:
     ``score`` is the fused score of the mode that produced the ranking (higher is better;
     comparable within one result list only). ``channels`` keeps each channel's own score and
     rank for the curious. ``duplicates`` lists identical recommendations this hit stands for.
+    ``collection`` names the collection, ``symbol`` its document, ``lang`` the language of
+    the authoritative ``text``.
     """
 
     id: str
@@ -46,8 +56,8 @@ class Hit:
     score: float
     text: str
     chapeau: str | None
-    meeting: MeetingRef
-    paragraph: int
+    meeting: MeetingRef | None
+    paragraph: int | str | None
     item: str | None
     citation: str
     citation_en: str
@@ -58,6 +68,10 @@ class Hit:
     text_en_official: bool = False
     addressees: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
+    collection: str = ""
+    symbol: str = ""
+    lang: str = ""
+    url: str | None = None
     channels: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
@@ -73,13 +87,14 @@ class Hit:
     ) -> Hit:
         """A hit for ``rec``; ``citation`` is in ``lang`` ("en" or "ar"), both are kept."""
         m = rec.meeting
+        meeting = MeetingRef(m.number, m.label("place", "en"), m.start, m.end, m.year, m.label("name", "en")) if m else None
         return cls(
             id=rec.id,
             rank=rank,
             score=float(score),
             text=rec.text,
             chapeau=rec.chapeau,
-            meeting=MeetingRef(m.number, m.place_en, m.start, m.end, m.year),
+            meeting=meeting,
             paragraph=rec.paragraph,
             item=rec.item,
             citation=rec.citation(lang),
@@ -91,6 +106,10 @@ class Hit:
             text_en_official=rec.text_en_official,
             addressees=rec.addressees,
             duplicates=duplicates,
+            collection=rec.collection.name,
+            symbol=rec.collection.symbol,
+            lang=rec.lang,
+            url=rec.url,
             channels=dict(channels or {}),
         )
 
@@ -105,6 +124,11 @@ class Hit:
         return with_lead_in(self.chapeau_en, self.text_en) if self.text_en else None
 
     @property
+    def language_name(self) -> str:
+        """The authoritative text's language, in English ("Arabic")."""
+        return language_name(self.lang)
+
+    @property
     def ids(self) -> tuple[str, ...]:
         """This hit's id and the ids of the identical recommendations it stands for."""
         return (self.id, *self.duplicates)
@@ -117,7 +141,11 @@ class Hit:
             "score": round(self.score, 6),
             "text": self.text,
             "chapeau": self.chapeau,
-            "meeting": self.meeting.to_dict(),
+            "collection": self.collection,
+            "symbol": self.symbol,
+            "lang": self.lang,
+            "url": self.url,
+            "meeting": self.meeting.to_dict() if self.meeting else None,
             "paragraph": self.paragraph,
             "item": self.item,
             "citation": self.citation,
@@ -154,9 +182,9 @@ def hits_to_frame(hits: Iterable[Hit]):  # -> pandas.DataFrame
     rows = []
     for hit in hits:
         d = hit.to_dict()
-        meeting = d.pop("meeting")
+        meeting = d.pop("meeting") or {}
         d.pop("channels")
-        rows.append({"meeting": meeting["number"], "year": meeting["year"], "place": meeting["place"], **d})
+        rows.append({"meeting": meeting.get("number"), "year": meeting.get("year"), "place": meeting.get("place"), **d})
     columns = ["id", "rank", "score", "meeting", "year", "place", "paragraph", "item", "citation", "text", "text_en"]
     frame = pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [c for r in rows for c in r])))
     return frame.set_index("id")

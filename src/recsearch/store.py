@@ -75,6 +75,7 @@ __all__ = [
     "library_version",
     "write_index_folder",
     "read_manifest",
+    "check_expectation",
 ]
 
 #: Version of the folder layout and manifest schema; bump on incompatible changes.
@@ -502,7 +503,7 @@ def read_manifest(
 
     if verify_files:
         _verify_files(folder, manifest)
-    _check_expectation(folder, manifest, expect or Expectation())
+    check_expectation(folder, manifest, expect or Expectation())
     return manifest
 
 
@@ -527,7 +528,8 @@ def _verify_files(folder: Path, manifest: Manifest) -> None:
             raise IndexCorruptError(f"index file {rel} in {folder} fails its sha256 check; {REBUILD_HINT}")
 
 
-def _check_expectation(folder: Path, m: Manifest, e: Expectation) -> None:
+def check_expectation(folder: Path, m: Manifest, e: Expectation) -> None:
+    """Raise IndexMismatchError if the manifest ``m`` of ``folder`` does not meet ``e``."""
     problems = []
     if m.normalization_version != NORMALIZATION_VERSION:
         # clean_text feeds the encoder and the tokenizer: queries would no longer meet the index.

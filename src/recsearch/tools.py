@@ -14,53 +14,68 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
 from ._validate import MAX_K, MAX_QUERY_CHARS
 from .errors import QueryError, QueryTypeError, RecsearchError, UnknownRecommendationError
-from .corpus.addressees import ADDRESSEES
 from .hits import Hit
-from .understand import MEETINGS_BY_YEAR
 
-#: Largest ``k`` a tool call may ask for: enough for any answer, small enough for a prompt.
-_YEARS = sorted(MEETINGS_BY_YEAR)
-_MEETINGS = sorted({m for ms in MEETINGS_BY_YEAR.values() for m in ms})
-
-_FILTERS: dict[str, Any] = {
-    "meeting": {
-        "type": "integer",
-        "enum": _MEETINGS,
-        "description": "Only recommendations adopted at this meeting of the Working Group (1-8; the 3rd adopted none).",
-    },
-    "year": {"type": "integer", "enum": _YEARS, "description": "Only recommendations adopted in this year."},
-    "addressee": {
-        "type": "string",
-        "enum": list(ADDRESSEES),
-        "description": "Only recommendations addressed to this actor.",
-    },
-}
+TOOL_NAMES = ("search_recommendations", "get_recommendation", "similar_recommendations")
 _LANG = {
     "type": "string",
     "enum": ["en", "ar"],
-    "description": "Language of the citations (default: Arabic for an Arabic query, else English).",
+    "description": "Language of the citation lines, en or ar (default: the query's, when it is one of them; else en).",
 }
+_definitions: weakref.WeakKeyDictionary[Any, list[dict[str, Any]]] = weakref.WeakKeyDictionary()
 
-_TOOLS: list[dict[str, Any]] = [
+
+def describe_collections(corpus: Any) -> str:
+    """What the loaded collections hold, for a model: count, titles, symbols, meetings, languages."""
+    parts = []
+    for p in corpus.collections.values():
+        years = sorted({m.year for m in p.meetings if m.year})
+        span = f", meetings {min(m.number for m in p.meetings)}-{max(m.number for m in p.meetings)}" if p.meetings else ""
+        span += f" ({years[0]}-{years[-1]})" if years else ""
+        parts.append(f"{p.title} ({p.symbol}{span}; authoritative text in {p.language_name})")
+    return f"{len(corpus)} recommendations: " + "; ".join(parts)
+
+
+def _filters(corpus: Any) -> dict[str, Any]:
+    meetings = corpus.meetings
+    out: dict[str, Any] = {}
+    if meetings:
+        empty = sorted(set(meetings) - {r.meeting.number for r in corpus if r.meeting})
+        note = f" Meetings {empty} adopted none themselves." if empty else ""
+        out["meeting"] = {"type": "integer", "enum": sorted(meetings), "description": "Only recommendations adopted at this meeting." + note}
+        years = sorted({m.year for m in meetings.values() if m.year})
+        if years:
+            out["year"] = {"type": "integer", "enum": years, "description": "Only recommendations adopted in this year."}
+    addressees = list(corpus.facet_values("addressee"))
+    if addressees:
+        out["addressee"] = {"type": "string", "enum": addressees, "description": "Only recommendations addressed to this actor."}
+    return out
+
+
+def _build_tools(corpus: Any) -> list[dict[str, Any]]:
+    filters = _filters(corpus)
+    example = next(iter(corpus)).id if len(corpus) else "1.1"
+    id_schema = {"type": "string", "minLength": 1, "maxLength": 200, "description": f"Recommendation id, e.g. {example!r}."}
+    return [
     {
         "name": "search_recommendations",
         "description": (
-            "Search the 288 recommendations that the UN Working Group on Trafficking in Persons adopted at "
-            "its first eight meetings (2009-2018, document CTOC/COP/WG.4/2019/5). The query may be in any "
-            "language; meetings or years named in it become filters. Returns ranked recommendations, each "
-            "with its Arabic text (authoritative), an English text and a citation to quote."
+            f"Search {describe_collections(corpus)}. The query may be in any language; meetings or years named in it "
+            "become filters. Returns ranked recommendations, each with its authoritative text, an English "
+            "text where there is one, and a citation to quote."
         ),
         "parameters": {
             "type": "object",
             "properties": {
                 "query": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "description": "The question or keywords."},
                 "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5, "description": "How many results."},
-                **_FILTERS,
+                **filters,
                 "lang": _LANG,
             },
             "required": ["query"],
@@ -69,12 +84,10 @@ _TOOLS: list[dict[str, Any]] = [
     },
     {
         "name": "get_recommendation",
-        "description": "One recommendation by its id (e.g. '4.46.g': meeting 4, paragraph 46, item g), with its citation.",
+        "description": f"One recommendation by its id (e.g. {example!r}), with its citation.",
         "parameters": {
             "type": "object",
-            "properties": {
-                "id": {"type": "string", "minLength": 1, "maxLength": 20, "description": "Recommendation id, e.g. '4.46.g'."},
-            },
+            "properties": {"id": id_schema},
             "required": ["id"],
             "additionalProperties": False,
         },
@@ -85,28 +98,36 @@ _TOOLS: list[dict[str, Any]] = [
         "parameters": {
             "type": "object",
             "properties": {
-                "id": {"type": "string", "minLength": 1, "maxLength": 20, "description": "Recommendation id, e.g. '4.46.g'."},
+                "id": id_schema,
                 "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5, "description": "How many results."},
-                **_FILTERS,
-                "lang": {**_LANG, "description": "Language of the citations (default English)."},
+                **filters,
+                "lang": {**_LANG, "description": "Language of the citation lines, en or ar (default en)."},
             },
             "required": ["id"],
             "additionalProperties": False,
         },
     },
-]
-
-TOOL_NAMES = tuple(t["name"] for t in _TOOLS)
+    ]
 
 
-def tool_definitions() -> list[dict[str, Any]]:
-    """The tools as ``{"name", "description", "parameters"}`` (a fresh copy each call)."""
-    return copy.deepcopy(_TOOLS)
+def _tools(searcher: Any = None) -> list[dict[str, Any]]:
+    corpus = (searcher if searcher is not None else default_searcher()).corpus
+    tools = _definitions.get(corpus)
+    if tools is None:
+        tools = _build_tools(corpus)
+        _definitions[corpus] = tools
+    return tools
 
 
-def tool_schema() -> list[dict[str, Any]]:
+def tool_definitions(searcher: Any = None) -> list[dict[str, Any]]:
+    """The tools as ``{"name", "description", "parameters"}`` for ``searcher``'s collections
+    (default: the shipped index), a fresh copy each call."""
+    return copy.deepcopy(_tools(searcher))
+
+
+def tool_schema(searcher: Any = None) -> list[dict[str, Any]]:
     """OpenAI-style function-calling definitions: ``[{"type": "function", "function": {...}}]``."""
-    return [{"type": "function", "function": t} for t in tool_definitions()]
+    return [{"type": "function", "function": t} for t in tool_definitions(searcher)]
 
 
 # --------------------------------------------------------------------------- validation
@@ -135,12 +156,12 @@ def _unknown_tool(name: str) -> str:
     return f"unknown tool {name!r}; the tools are {list(TOOL_NAMES)}"
 
 
-def validate_arguments(name: str, arguments: Any) -> dict[str, Any]:
+def validate_arguments(name: str, arguments: Any, searcher: Any = None) -> dict[str, Any]:
     """The arguments of a call to tool ``name``, checked and with defaults filled in.
 
     ``arguments`` is a dict or a JSON object string (as models send them).
     """
-    tool = next((t for t in _TOOLS if t["name"] == name), None)
+    tool = next((t for t in _tools(searcher) if t["name"] == name), None)
     if tool is None:
         raise QueryError(_unknown_tool(name))
     if arguments is None:
@@ -197,9 +218,10 @@ def hit_for_tool(hit: Hit) -> dict[str, Any]:
 
 def record_for_tool(rec: Any) -> dict[str, Any]:
     """A recommendation for a model or an API client: its record and citations, without
-    ``raw`` (the damaged extraction, of no use to a reader)."""
+    ``extra`` (a collection's free-form data, e.g. the damaged extraction a text was restored
+    from: of no use to a reader; it stays on the record in Python)."""
     record = rec.to_dict()
-    record.pop("raw", None)
+    record.pop("extra", None)
     return record
 
 
@@ -223,8 +245,8 @@ def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict
     if name not in TOOL_NAMES:
         return {"error": {"type": "unknown_tool", "message": _unknown_tool(name)}}
     try:
-        args = validate_arguments(name, arguments)
         s = searcher if searcher is not None else default_searcher()
+        args = validate_arguments(name, arguments, s)
         filters = {key: args[key] for key in ("meeting", "year", "addressee") if key in args}
         if name == "search_recommendations":
             results = s.search(args["query"], args["k"], lang=args.get("lang"), **filters)

@@ -10,16 +10,23 @@ the results, so the user sees why.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Years in which the Working Group met, and the meetings of each.
-MEETINGS_BY_YEAR = {2009: (1,), 2010: (2, 3), 2011: (4,), 2013: (5,), 2015: (6,), 2017: (7,), 2018: (8,)}
+#: Meeting number → year, for the meetings of the loaded collections (see :func:`calendar_of`).
+Calendar = Mapping[int, "int | None"]
 
 _ORDINALS: dict[str, tuple[str, ...]] = {
-    # language: ordinal words for meetings 1..8, as regex alternatives
-    "ar": ("الأول|الاول|الأولى", "الثاني|الثانى", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن|الأخير|الاخير"),
-    "en": ("first|1st", "second|2nd", "third|3rd", "fourth|4th", "fifth|5th", "sixth|6th", "seventh|7th", "eighth|8th|last|latest|most\\s+recent|final"),
+    # language: ordinal words for meetings 1..12, then the words for "the last", as regex alternatives
+    "ar": (
+        "الأول|الاول|الأولى", "الثاني|الثانى", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن",
+        "التاسع", "العاشر", "الحادي\\s+عشر", "الثاني\\s+عشر", "الأخير|الاخير",
+    ),
+    "en": (
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+        "twelfth", "last|latest|most\\s+recent|final",
+    ),
     "fr": (
         "premi[eè]re|1re|1[eè]re",
         "deuxi[eè]me|seconde|2e",
@@ -28,21 +35,39 @@ _ORDINALS: dict[str, tuple[str, ...]] = {
         "cinqui[eè]me|5e",
         "sixi[eè]me|6e",
         "septi[eè]me|7e",
-        "huiti[eè]me|8e|derni[eè]re",
+        "huiti[eè]me|8e",
+        "neuvi[eè]me|9e",
+        "dixi[eè]me|10e",
+        "onzi[eè]me|11e",
+        "douzi[eè]me|12e",
+        "derni[eè]re",
     ),
-    "es": ("primera|1a|1\\.a", "segunda", "tercera", "cuarta", "quinta", "sexta", "s[eé]ptima", "octava|[uú]ltima"),
-    "ru": ("перв\\w*", "втор\\w*", "трет\\w*", "четв[её]рт\\w*", "пят\\w*", "шест\\w*", "седьм\\w*", "восьм\\w*|последн\\w*"),
-    "de": ("erste\\w*", "zweite\\w*", "dritte\\w*", "vierte\\w*", "f[üu]nfte\\w*", "sechste\\w*", "siebte\\w*", "achte\\w*|letzte\\w*"),
-    "zh": ("一|1", "二|2", "三|3", "四|4", "五|5", "六|6", "七|7", "八|8"),
+    "es": (
+        "primera|1a|1\\.a", "segunda", "tercera", "cuarta", "quinta", "sexta", "s[eé]ptima", "octava", "novena",
+        "d[eé]cima", "und[eé]cima", "duod[eé]cima", "[uú]ltima",
+    ),
+    "ru": (
+        "перв\\w*", "втор\\w*", "трет\\w*", "четв[её]рт\\w*", "пят\\w*", "шест\\w*", "седьм\\w*", "восьм\\w*",
+        "девят\\w*", "десят\\w*", "одиннадцат\\w*", "двенадцат\\w*", "последн\\w*",
+    ),
+    "de": (
+        "erste\\w*", "zweite\\w*", "dritte\\w*", "vierte\\w*", "f[üu]nfte\\w*", "sechste\\w*", "siebte\\w*",
+        "achte\\w*", "neunte\\w*", "zehnte\\w*", "elfte\\w*", "zw[öo]lfte\\w*", "letzte\\w*",
+    ),
+    "zh": ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "最近一|最后一|上一"),
 }
+LAST = 0  # what a pattern for "the last meeting" resolves to: the highest meeting number loaded
 
 
-def _meeting_patterns() -> list[tuple[re.Pattern[str], int]]:
-    patterns = []
+def _meeting_patterns() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]]:
+    """(pattern, what meeting a match names) for every language: ordinal words, then the
+    numeric forms ("12th meeting", "meeting 12", "第12次会议", "الاجتماع ١٢")."""
+    patterns: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]] = []
     for lang, words in _ORDINALS.items():
         for n, alt in enumerate(words, start=1):
+            n = LAST if n == len(words) else n
             if lang == "ar":
-                rx = rf"(?:في\s+)?(?:ال|ب?ال)?اجتماع(?:ه|ها|اته)?\s+(?:{alt})(?![\u0621-\u064a])"
+                rx = rf"(?:في\s+)?(?:ال|ب?ال)?اجتماع(?:ه|ها|اته)?\s+(?:{alt})(?![\u0621-\u064a])(?!\s+عشر)"
             elif lang == "en":
                 rx = rf"\b(?:at|in|during|from)?\s*(?:the|its)?\s*(?:{alt})\s+(?:meeting|session)s?\b"
             elif lang == "fr":
@@ -53,14 +78,19 @@ def _meeting_patterns() -> list[tuple[re.Pattern[str], int]]:
                 rx = rf"(?:на\s+)?(?:своем\s+|своём\s+)?(?:{alt})\s+(?:совещани\w*|сессии)"
             elif lang == "de":
                 rx = rf"\b(?:auf|in|bei)?\s*(?:der|ihrer|seiner)?\s*(?:{alt})\s+(?:Sitzung|Tagung)\b"
+            elif n == LAST:  # zh: 最近一次会议
+                rx = rf"(?:{alt})次\s*(?:会议|會議)"
             else:  # zh
                 rx = rf"第\s*(?:{alt})\s*次\s*(?:会议|會議)"
-            patterns.append((re.compile(rx, re.IGNORECASE), n))
-    # "آخر اجتماع", "meeting 5", "最近一次会议": the forms that do not fit the ordinal pattern
-    patterns.append((re.compile(r"(?:في\s+)?آخر\s+اجتماع(?:اته)?"), 8))
-    patterns.append((re.compile(r"(?:最近|最后|上)一次\s*(?:会议|會議)"), 8))
-    for n in range(1, 9):
-        patterns.append((re.compile(rf"\b(?:at\s+|in\s+)?meeting\s+(?:no\.?\s*)?{n}\b", re.IGNORECASE), n))
+            patterns.append((re.compile(rx, re.IGNORECASE), lambda m, n=n: n))
+    number = lambda m: int(m.group(1).translate(_DIGITS))  # noqa: E731
+    patterns += [
+        (re.compile(r"(?:في\s+)?آخر\s+اجتماع(?:اته)?"), lambda m: LAST),
+        (re.compile(r"\b(?:at|in|during|from)?\s*(?:the|its)?\s*(\d{1,3})(?:st|nd|rd|th)\s+(?:meeting|session)s?\b", re.IGNORECASE), number),
+        (re.compile(r"\b(?:at\s+|in\s+)?meeting\s+(?:no\.?\s*)?(\d{1,3})\b", re.IGNORECASE), number),
+        (re.compile(r"第\s*(\d{1,3})\s*次\s*(?:会议|會議)"), number),
+        (re.compile(r"(?:في\s+)?(?:ال|ب?ال)?اجتماع\s+(?:رقم\s+)?([\d٠-٩]{1,3})(?![\d٠-٩])"), number),
+    ]
     return patterns
 
 
@@ -133,23 +163,45 @@ class Understood:
         }
 
 
-def understand(query: str) -> Understood:
-    """Find the language, and any meeting or year the query names (only real meeting years)."""
+def calendar_of(meetings: Mapping[int, Any]) -> dict[int, int | None]:
+    """Meeting number → year, from meetings with a ``year`` (a collection's)."""
+    return {n: getattr(m, "year", None) for n, m in meetings.items()}
+
+
+def understand(query: str, calendar: Calendar | None = None) -> Understood:
+    """Find the language, and the meetings and years the query names among those of
+    ``calendar`` (meeting number → year, from the loaded collections; none: nothing is read
+    as a filter). "The last meeting" is the highest meeting number; a year counts when a
+    meeting was held in it."""
+    calendar = calendar or {}
+    years_held = {y for y in calendar.values() if y}
+    last = max(calendar, default=0)
     phrases: list[str] = []
     meetings: list[int] = []
     years: list[int] = []
     text = query
-    for rx, n in _MEETING_RX:
-        for match in rx.finditer(text):
-            meetings.append(n)
-            phrases.append(match.group(0).strip())
-        text = rx.sub(" ", text)
-    for match in _YEAR_RX.finditer(text):
-        year = int(match.group(1).translate(_DIGITS))
-        if year in MEETINGS_BY_YEAR:
-            years.append(year)
-            phrases.append(match.group(0).strip())
-    text = _YEAR_RX.sub(lambda m: " " if int(m.group(1).translate(_DIGITS)) in MEETINGS_BY_YEAR else m.group(0), text)
+
+    def meeting(match: re.Match[str], resolve: Callable[[re.Match[str]], int]) -> str:
+        n = resolve(match)
+        n = last if n == LAST else n
+        if n not in calendar:
+            return match.group(0)
+        meetings.append(n)
+        phrases.append(match.group(0).strip())
+        return " "
+
+    for rx, resolve in _MEETING_RX:
+        text = rx.sub(lambda m, r=resolve: meeting(m, r), text)
+
+    def year(match: re.Match[str]) -> str:
+        y = int(match.group(1).translate(_DIGITS))
+        if y not in years_held:
+            return match.group(0)
+        years.append(y)
+        phrases.append(match.group(0).strip())
+        return " "
+
+    text = _YEAR_RX.sub(year, text)
     text = _SPACES.sub(" ", text).strip(" ,،؛;:-")
     return Understood(
         query=query,

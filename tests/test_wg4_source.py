@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from recsearch.corpus.source import SOURCE_SHA256, read_source
+from recsearch.wg4.source import SOURCE_SHA256, read_source
 from recsearch.errors import SourceError, SourceNotFoundError
 
 from conftest import DATA

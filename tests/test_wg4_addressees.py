@@ -1,6 +1,6 @@
 import pytest
 
-from recsearch.corpus.addressees import addressees_of
+from recsearch.wg4.addressees import addressees_of
 
 
 @pytest.mark.parametrize(

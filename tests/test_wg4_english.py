@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from conftest import DATA, ROOT
-from recsearch.corpus.english import read_english, reference_gaps
-from recsearch.corpus.records import ENGLISH_OFFICIAL_NOTE, ENGLISH_UNOFFICIAL_NOTE
+from recsearch.wg4.english import read_english, reference_gaps
+from recsearch.collection.model import ENGLISH_OFFICIAL_NOTE, ENGLISH_UNOFFICIAL_NOTE
 from recsearch.errors import CorpusError, UnknownRecommendationError
 
 
@@ -73,8 +73,8 @@ def test_reference_gaps_accepts_a_faithful_rendering():
 
 def test_the_shipped_rendering_is_marked_unofficial(corpus):
     rec = corpus["4.46.g"]
-    assert rec.text_en and not rec.text_en_official and rec.text_en_note == ENGLISH_UNOFFICIAL_NOTE
-    assert rec.to_dict()["text_en_note"] == ENGLISH_UNOFFICIAL_NOTE
+    assert rec.text_en and not rec.text_en_official and rec.text_en_note == ENGLISH_UNOFFICIAL_NOTE.format(language="Arabic")
+    assert rec.to_dict()["text_en_note"] == ENGLISH_UNOFFICIAL_NOTE.format(language="Arabic")
 
 
 def test_an_official_text_replaces_the_rendering_by_id(corpus, tmp_path):

@@ -1,4 +1,4 @@
-"""Integrity of the shipped dataset (data/recommendations.jsonl, data/meetings.json)."""
+"""Integrity of the restored WG.4 collection (data/collections/wg4), rebuilt from its source."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from recsearch.corpus.build import dumps_meetings, dumps_records, build_dataset, write_dataset
-from recsearch.corpus.restore import arabic_letters
-from recsearch.corpus.source import read_source
-from recsearch.errors import SourceError
+from recsearch.wg4.build import COLLECTION_DIR, build_dataset, collection_files, write_collection
+from recsearch.wg4.english import read_english
+from recsearch.wg4.restore import arabic_letters
+from recsearch.wg4.source import read_source
+from recsearch.errors import RestorationError, SourceError
 
 from conftest import DATA
 
@@ -21,9 +22,17 @@ WORD = re.compile(r"[\u0621-\u063f\u0641-\u0652]+")
 MIRRORED = re.compile(r"\)[^()]*\(")
 
 
+SHIPPED = DATA / COLLECTION_DIR
+
+
 @pytest.fixture(scope="module")
-def rows() -> list[dict]:
-    return [json.loads(line) for line in (DATA / "recommendations.jsonl").read_text(encoding="utf-8").splitlines()]
+def dataset():
+    return build_dataset(read_source(DATA / "source_ar.txt"), DATA / "corrections")
+
+
+@pytest.fixture(scope="module")
+def rows(dataset) -> list[dict]:
+    return dataset.records
 
 
 def test_ids_and_order_equal_the_spec(rows, spec_ids):
@@ -95,7 +104,7 @@ def test_source_lines_are_in_document_order(rows):
 
 
 def test_addressees_are_known_codes(rows):
-    from recsearch.corpus.addressees import ADDRESSEES
+    from recsearch.wg4.addressees import ADDRESSEES
 
     for r in rows:
         assert set(r["addressees"]) <= set(ADDRESSEES), r["id"]
@@ -120,8 +129,8 @@ def test_every_word_is_attested_or_a_reviewed_rejoin(rows):
     assert not new
 
 
-def test_meetings_file(rows):
-    meetings = json.loads((DATA / "meetings.json").read_text(encoding="utf-8"))
+def test_meetings(dataset):
+    meetings = dataset.meetings
     assert [m["number"] for m in meetings] == list(range(1, 9))
     assert meetings[0]["start"] == "2009-04-14" and meetings[0]["end"] == "2009-04-15"
     assert meetings[3]["ordinal_ar"] == "رابعاً" and meetings[3]["name_ar"] == "الاجتماع الرابع"
@@ -130,10 +139,17 @@ def test_meetings_file(rows):
     assert meetings[2]["note"] and all(m["note"] is None for m in meetings if m["number"] != 3)
 
 
-def test_rebuild_is_byte_identical():
-    dataset = build_dataset(read_source(DATA / "source_ar.txt"), DATA / "corrections")
-    assert dumps_records(dataset.records).encode() == (DATA / "recommendations.jsonl").read_bytes()
-    assert dumps_meetings(dataset.meetings).encode() == (DATA / "meetings.json").read_bytes()
+def test_rebuild_is_byte_identical(dataset):
+    profile, records = collection_files(dataset, read_english(DATA / "recommendations_en.jsonl"))
+    assert profile.encode() == (SHIPPED / "collection.json").read_bytes()
+    assert records.encode() == (SHIPPED / "records.jsonl").read_bytes()
+
+
+def test_the_arabic_specific_fields_live_under_extra():
+    first = json.loads((SHIPPED / "records.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert {"raw", "source_lines"} <= set(first["extra"]) and "raw" not in first
+    g = next(json.loads(x) for x in (SHIPPED / "records.jsonl").read_text(encoding="utf-8").splitlines() if '"4.46.g"' in x)
+    assert g["extra"]["item_ar"] == "ز" and g["item"] == "g" and g["lead_in"]
 
 
 def _copy_data(tmp_path: Path) -> Path:
@@ -142,23 +158,39 @@ def _copy_data(tmp_path: Path) -> Path:
     return folder
 
 
-def test_write_dataset_regenerates_the_same_files(tmp_path: Path):
+def test_write_collection_regenerates_the_same_files_anywhere(tmp_path: Path):
+    write_collection(tmp_path / "out", inputs=DATA)
+    for name in ("collection.json", "records.jsonl"):
+        assert (tmp_path / "out" / name).read_bytes() == (SHIPPED / name).read_bytes()
+
+
+def test_a_build_without_the_corrections_refuses_instead_of_writing_damage(tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(RestorationError, match="no corrections"):
+        write_collection(tmp_path / "out", inputs=empty, source_path=DATA / "source_ar.txt")
+    assert not (tmp_path / "out").exists()
+
+
+def test_rebuilt_files_keep_their_mode(tmp_path: Path):
     folder = _copy_data(tmp_path)
-    (folder / "recommendations.jsonl").unlink()
-    write_dataset(folder)
-    assert (folder / "recommendations.jsonl").read_bytes() == (DATA / "recommendations.jsonl").read_bytes()
+    target = folder / COLLECTION_DIR / "records.jsonl"
+    target.chmod(0o644)
+    write_collection(inputs=folder)
+    assert target.stat().st_mode & 0o777 == 0o644
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated"])
-def test_bad_source_never_overwrites_the_dataset(tmp_path: Path, damage: str):
+def test_bad_source_never_overwrites_the_collection(tmp_path: Path, damage: str):
     folder = _copy_data(tmp_path)
-    before = (folder / "recommendations.jsonl").read_bytes()
+    target = folder / COLLECTION_DIR / "records.jsonl"
+    before = target.read_bytes()
     source = folder / "source_ar.txt"
     if damage == "missing":
         source.unlink()
     else:
         source.write_bytes(source.read_bytes()[: len(source.read_bytes()) // 2])
     with pytest.raises(SourceError, match="source_ar.txt"):
-        write_dataset(folder)
-    assert (folder / "recommendations.jsonl").read_bytes() == before
-    assert not list(folder.glob(".*.tmp"))
+        write_collection(inputs=folder)
+    assert target.read_bytes() == before
+    assert not list(target.parent.glob(".*.tmp"))

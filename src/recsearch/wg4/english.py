@@ -1,8 +1,9 @@
-"""The English rendering: reading it, and checking it against the Arabic.
+"""The English rendering of the Working Group's recommendations, checked against the Arabic.
 
 ``data/recommendations_en.jsonl`` holds one ``{"id", "text_en", "chapeau_en"}`` object per
-recommendation. It is the project's unofficial rendering of the restored Arabic; a user who
-has the official UN English text replaces it by id (:meth:`Corpus.with_english`).
+recommendation (read by :func:`recsearch.collection.english.read_english`). It is the
+project's unofficial rendering of the restored Arabic; a user who has the official UN English
+text replaces it by id (:meth:`Corpus.with_english`).
 
 :func:`reference_gaps` is the mechanical half of reviewing a rendering: every number, date,
 article, paragraph and item reference of the Arabic must be in the English, because those
@@ -13,10 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from pathlib import Path
 
-from ..errors import CorpusError
+from ..collection.english import read_english  # noqa: F401 - re-exported for the scripts
 
 ENGLISH_FILE = "recommendations_en.jsonl"
 
@@ -39,44 +38,6 @@ _ARTICLE = re.compile(_CLITICS + r"(?:مادة|مادتين|مادتان|الم�
 _PARAGRAPH = re.compile(_CLITICS + r"(?:فقرة|فقرتين|فقرتان|الفقرات)\s+([٠-٩\d]+)")
 _LETTER = re.compile(r"\(([\u0621-\u064a])\)")
 _MONTH = re.compile(r"/(" + "|".join(_MONTHS) + r")")
-
-
-def read_english(source: str | Path | Mapping[str, str]) -> dict[str, tuple[str, str | None]]:
-    """English texts by id: ``{id: (text_en, chapeau_en)}``.
-
-    ``source`` is a mapping id → text (no lead-ins), or a JSONL file of ``{"id", "text_en",
-    "chapeau_en"}`` objects. A missing file, bad JSON or an empty text is a CorpusError
-    naming the file and line.
-    """
-    if isinstance(source, Mapping):
-        rows: dict[str, tuple[str, str | None]] = {}
-        for key, value in source.items():
-            if not isinstance(value, str) or not value.strip():
-                raise CorpusError(f"English text for {key!r} is empty or not a str")
-            rows[str(key)] = (value.strip(), None)
-        return rows
-    path = Path(source)
-    rows = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise CorpusError(f"English text file not found: {path}") from None
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rec_id, text, chapeau = str(row["id"]), row["text_en"], row.get("chapeau_en")
-        except (ValueError, KeyError, TypeError) as exc:
-            raise CorpusError(f"{path}:{n}: not an {{id, text_en, chapeau_en}} object: {exc!r}") from None
-        if not isinstance(text, str) or not text.strip():
-            raise CorpusError(f"{path}:{n}: empty or missing text_en")
-        if chapeau is not None and (not isinstance(chapeau, str) or not chapeau.strip()):
-            raise CorpusError(f"{path}:{n}: chapeau_en must be null or a non-empty string")
-        if rec_id in rows:
-            raise CorpusError(f"{path}:{n}: {rec_id} is given twice")
-        rows[rec_id] = (text, chapeau)
-    return rows
 
 
 def reference_gaps(arabic: str, english: str) -> list[str]:

@@ -1,5 +1,5 @@
-from recsearch.corpus.layout import ABJAD_TO_LATIN, parse_layout
-from recsearch.corpus.source import read_source
+from recsearch.wg4.layout import ABJAD_TO_LATIN, parse_layout
+from recsearch.wg4.source import read_source
 
 from conftest import DATA
 

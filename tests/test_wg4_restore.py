@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from recsearch.corpus.layout import ContentLine
-from recsearch.corpus.restore import (
+from recsearch.wg4.layout import ContentLine
+from recsearch.wg4.restore import (
     Correction,
     arabic_letters,
     auto_restore,

@@ -29,8 +29,7 @@ def test_english_and_arabic_citations(corpus):
     )
     assert corpus["1.1"].citation() == "CTOC/COP/WG.4/2019/5, 1st meeting (Vienna, 14–15 April 2009), para. 1"
     assert corpus["8.2.h"].citation().startswith("CTOC/COP/WG.4/2019/5, 8th meeting (Vienna, 2–3 July 2018)")
-    with pytest.raises(ValueError):
-        rec.citation("fr")
+    assert rec.citation("fr") == rec.citation("en")  # no French template: the English one
 
 
 def test_record_to_dict_is_json_serialisable(corpus):
@@ -63,10 +62,23 @@ def test_to_frame_without_pandas_says_how_to_install(corpus, monkeypatch):
         corpus.to_frame()
 
 
-def test_missing_or_corrupt_dataset_is_a_corpus_error(tmp_path):
-    with pytest.raises(CorpusError, match="missing"):
+def test_missing_or_corrupt_collection_is_a_corpus_error(tmp_path):
+    with pytest.raises(CorpusError, match="no collection"):
         load_corpus(tmp_path)
-    (tmp_path / "recommendations.jsonl").write_text("{not json\n", encoding="utf-8")
-    (tmp_path / "meetings.json").write_text("[]", encoding="utf-8")
-    with pytest.raises(CorpusError, match="not valid JSON"):
+    (tmp_path / "collection.json").write_text('{"symbol": "X", "title": "T", "language": "en"}', encoding="utf-8")
+    (tmp_path / "records.jsonl").write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="line 1"):
         load_corpus(tmp_path)
+
+
+def test_ids_are_found_whatever_their_case(corpus):
+    assert corpus["4.46.G"].id == "4.46.g"
+    with pytest.raises(UnknownRecommendationError, match="4.46.g"):
+        corpus["4.46.gg"]
+
+
+def test_each_record_knows_its_collection(corpus):
+    rec = corpus["4.46.g"]
+    assert rec.collection.name == "wg4" and rec.key == "wg4:4.46.g" and corpus["wg4:4.46.g"] is rec
+    assert rec.collection.language == "ar" and rec.lang == "ar"
+    assert rec.extra["item_ar"] == "ز" and rec.facets["addressee"] == rec.addressees
