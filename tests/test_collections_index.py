@@ -110,3 +110,9 @@ def test_no_literal_about_one_document_outside_its_own_part():
         if pattern.search(line)
     ]
     assert offenders == []
+
+
+def test_the_carried_collections_load_as_the_validated_ones(both):
+    searcher, _ = both
+    fresh = load_corpus([WG4, FICTIONAL])
+    assert [r.to_dict() for r in searcher.corpus] == [r.to_dict() for r in fresh]

@@ -52,6 +52,32 @@ class Candidates:
 _EMPTY = Candidates(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 
 
+def _vectors_of(allowed: np.ndarray, rows: np.ndarray, variants: np.ndarray | None) -> np.ndarray:
+    mask = allowed[rows]
+    return mask if variants is None else mask & variants
+
+
+class _MaskCache:
+    """Masks derived from a filter mask, kept per filter: the filter index hands out the same
+    array for the same filter, so a repeated filter costs no O(N) work here."""
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, int], tuple[np.ndarray, np.ndarray | None, np.ndarray]] = {}
+
+    def get(self, allowed: np.ndarray, extra: np.ndarray | None, make: Any) -> np.ndarray:
+        key = (id(allowed), id(extra))
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] is allowed and hit[1] is extra:
+            return hit[2]
+        derived = make()
+        if len(self._entries) >= self.SIZE:
+            self._entries.clear()
+        self._entries[key] = (allowed, extra, derived)
+        return derived
+
+
 class DenseChannel:
     """One encoder's vectors: row ``v`` of the index is variant ``variants[v]`` of record
     ``rows[v]``; ``variant_names`` names the variant codes (e.g. ``("ar", "en")``)."""
@@ -78,6 +104,7 @@ class DenseChannel:
         self._starts = np.searchsorted(self.rows[self._order], np.arange(n_records + 1))
         self._per_record = int(np.diff(self._starts).max()) if n_records else 1
         self._variant_masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._vector_masks = _MaskCache()
 
     def __repr__(self) -> str:
         return f"DenseChannel({self.name!r}, {self.encoder.name}, {len(self.index)} vectors, {self.index.kind})"
@@ -117,9 +144,9 @@ class DenseChannel:
     def retrieve(
         self, qv: np.ndarray, k: int, allowed: np.ndarray | None, variants: np.ndarray | None = None
     ) -> Candidates:
-        vec_mask = None if allowed is None else allowed[self.rows]
-        if variants is not None:
-            vec_mask = variants if vec_mask is None else vec_mask & variants
+        vec_mask = None if allowed is None else self._vector_masks.get(allowed, variants, lambda: _vectors_of(allowed, self.rows, variants))
+        if vec_mask is None and variants is not None:
+            vec_mask = variants
         vec_rows, scores = self.index.search(qv, k * self._per_record, vec_mask)
         if vec_rows.size == 0:
             return _EMPTY
@@ -169,6 +196,7 @@ class KeywordChannel:
         self._doc_of[self.rows] = np.arange(len(self.rows))
         #: each glossary concept's terms in this channel, tokenized once on first use
         self._expansions: dict[Concept, list[str]] = {}
+        self._doc_masks = _MaskCache()
 
     def __repr__(self) -> str:
         return f"KeywordChannel({self.name!r}, {self.language}, {len(self.index)} documents)"
@@ -194,7 +222,8 @@ class KeywordChannel:
     def _doc_scores(self, q: _KeywordQuery, allowed: np.ndarray | None) -> np.ndarray:
         if q.doc_scores is None or q.allowed is not allowed:
             q.allowed = allowed
-            q.doc_scores = self.index.scores(q.terms, None if allowed is None else allowed[self.rows])
+            docs = None if allowed is None else self._doc_masks.get(allowed, None, lambda: allowed[self.rows])
+            q.doc_scores = self.index.scores(q.terms, docs)
         return q.doc_scores
 
     def retrieve(self, q: _KeywordQuery, k: int, allowed: np.ndarray | None) -> Candidates:

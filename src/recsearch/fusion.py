@@ -8,8 +8,8 @@ in it exactly (see :mod:`recsearch.channels`). Two methods:
   are those of the channel's scores over the *allowed records* (exact up to
   :data:`~recsearch.filters.STATS_SAMPLE` of them, a fixed random sample beyond), not over
   the pool: over the pool they would depend on how deep each channel looked, and on the
-  shipped collection only 18 of 55 dev queries kept their exhaustive top 10 at k' = 100
-  that way, against 55 of 55 now. A channel with nothing to say — BM25 on a query that
+  shipped collection only 18 of the 55 dev and out-of-scope dev queries kept their exhaustive
+  top 10 at k' = 100 that way, against 55 of 55 now. A channel with nothing to say — BM25 on a query that
   shares no word with any text scores every record 0 — adds nothing.
 * ``"rrf"`` — reciprocal rank fusion, ``sum 1 / (rrf_k + rank)`` (unweighted); a keyword
   channel gives no vote to a record it scores 0 (no shared term).

@@ -2,7 +2,8 @@
 
 Dense retrieval misses exact terms (treaty names, article numbers, rare words); BM25 over
 normalised, stemmed text catches them. Rows are integers (row i is the i-th text); what a
-row means is the caller's business. Scoring goes through bm25s with its weight mask, so a
+row means is the caller's business. bm25s builds and stores the score matrix; a query sums
+the rows of its terms and multiplies by the filter mask, as bm25s's weight mask does, so a
 filter is applied inside the scoring and never loses hits to the cut-off; the top k of the
 scores is one ``argpartition``. The vocabulary is numbered in order of first appearance, so
 identical builds write identical files whatever Python's hash seed.
@@ -94,11 +95,23 @@ class LexicalIndex:
         if isinstance(terms, (str, bytes)):
             raise QueryTypeError("terms must be a list of str (made by tokenize), not a string")
         allowed = check_mask(allowed, self._count)
-        known = [t for t in terms if t and t in self._bm25.vocab_dict]
-        if not known:
-            return np.zeros(self._count, dtype=np.float32)
-        mask = None if allowed is None else allowed.astype(np.float32)
-        return np.asarray(self._bm25.get_scores(known, weight_mask=mask), dtype=np.float32)
+        vocab = self._bm25.vocab_dict
+        ids = [vocab[t] for t in terms if t and t in vocab]
+        scores = np.zeros(self._count, dtype=np.float32)
+        if not ids:
+            return scores
+        # bm25s's precomputed score matrix, as bm25s sums it (np.add.at over each term's
+        # postings), but once per distinct term times its count: the glossary's expansions
+        # repeat terms, and bm25s would walk the postings once per repetition.
+        data, indices, indptr = self._bm25.scores["data"], self._bm25.scores["indices"], self._bm25.scores["indptr"]
+        terms_ids, counts = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+        for term, count in zip(terms_ids.tolist(), counts.tolist()):
+            start, end = indptr[term], indptr[term + 1]
+            postings = data[start:end] if count == 1 else data[start:end] * np.float32(count)
+            np.add.at(scores, indices[start:end], postings)
+        if allowed is not None:
+            scores *= allowed
+        return scores
 
     def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best rows for ``query`` that share a term with it: ``(rows, scores)``."""

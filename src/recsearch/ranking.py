@@ -27,8 +27,12 @@ from .fusion import FUSIONS, ChannelScores, channel_ranks, fuse
 
 __all__ = ["SearchSettings", "Ranked", "rank", "MIN_DEPTH", "DEPTH"]
 
-#: Candidates per channel: ``DEPTH × k``, and never fewer than ``MIN_DEPTH``.
+#: Candidates per dense channel: ``DEPTH × k``, and never fewer than ``MIN_DEPTH``.
 DEPTH = 20
+#: Candidates per keyword channel, ``KEYWORD_DEPTH × k``: deeper, because a keyword channel has
+#: scored every allowed record already and its top k is one argpartition whatever k'; only the
+#: exact dense scores of the extra candidates cost (a gather and a product each).
+KEYWORD_DEPTH = 100
 MIN_DEPTH = 100
 _SCORE_CHUNK = 65_536
 
@@ -53,13 +57,16 @@ class SearchSettings:
     keyword_weight: float = 0.7
     rrf_k: int = 60
     depth: int = DEPTH
+    keyword_depth: int = KEYWORD_DEPTH
     exhaustive: bool = False
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
             raise QueryError(f"unknown fusion {self.fusion!r}; valid: {list(FUSIONS)}")
-        if isinstance(self.depth, bool) or not isinstance(self.depth, int) or self.depth < 1:
-            raise QueryError(f"depth must be a positive int, got {self.depth!r}")
+        for name in ("depth", "keyword_depth"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise QueryError(f"{name} must be a positive int, got {value!r}")
         for name in ("channels", "variants"):
             value = getattr(self, name)
             if value is not None:
@@ -94,10 +101,15 @@ def _pool(
     found = []
     for ch in channels:
         if isinstance(ch, KeywordChannel):
-            found.append(ch.retrieve(prepared[ch.name], depth, allowed).rows)
+            found.append(ch.retrieve(prepared[ch.name], max(settings.keyword_depth * k, MIN_DEPTH), allowed).rows)
         else:
             found.append(ch.retrieve(prepared[ch.name], depth, allowed, variant_masks.get(ch.name)).rows)
-    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    if not found:
+        return np.empty(0, dtype=np.int64)
+    union = np.zeros(n_records, dtype=bool)  # a bitmap beats sorting a few thousand rows
+    for rows in found:
+        union[rows] = True
+    return np.flatnonzero(union)
 
 
 def _score(ch: Channel, prep: Any, pool: np.ndarray, allowed: np.ndarray | None, variants: np.ndarray | None) -> np.ndarray:

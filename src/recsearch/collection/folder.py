@@ -97,16 +97,36 @@ def read_collection(path: str | os.PathLike[str]) -> tuple[Profile, list[Recomme
     return profile, records
 
 
-def load_collections(paths: Iterable[str | os.PathLike[str]]) -> Corpus:
+def read_trusted_collection(path: str | os.PathLike[str]) -> tuple[Profile, list[Recommendation]]:
+    """:func:`read_collection` for a folder the library wrote itself and has checksummed (an
+    index's copy of its collections): the profile is validated, the records are read as
+    written (a million records load in seconds, not minutes)."""
+    import json
+
+    from .model import Recommendation
+
+    folder = _folder(path)
+    profile_path, records_path = folder / PROFILE_FILE, folder / RECORDS_FILE
+    profile = parse_profile(read_json_file(profile_path, str(profile_path)), source=str(profile_path), default_name=folder.name)
+    try:
+        with open(records_path, encoding="utf-8") as fh:
+            records = [Recommendation.from_format(json.loads(line), profile) for line in fh if line.strip()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorpusError(f"{records_path} is not as recsearch wrote it ({exc!r})") from None
+    return profile, records
+
+
+def load_collections(paths: Iterable[str | os.PathLike[str]], *, trusted: bool = False) -> Corpus:
     """One corpus of several collection folders, in the order given. Record ids may repeat
-    across collections (``collection:id`` tells them apart); collection names may not."""
+    across collections (``collection:id`` tells them apart); collection names may not.
+    ``trusted``: folders the library wrote and checksummed (see :func:`read_trusted_collection`)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     profiles: list[Profile] = []
     records: list[Recommendation] = []
     where: dict[str, Path] = {}
     for path in paths:
-        profile, recs = read_collection(path)
+        profile, recs = read_trusted_collection(path) if trusted else read_collection(path)
         if profile.name in where:
             raise CorpusError(
                 f"two collections are named {profile.name!r}: {where[profile.name]} and {Path(path)}; "

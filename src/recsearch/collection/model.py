@@ -364,6 +364,27 @@ class Recommendation:
             out["extra"] = dict(self.extra)
         return out
 
+    @classmethod
+    def from_format(cls, data: Mapping[str, Any], profile: Profile) -> Recommendation:
+        """The inverse of :meth:`to_format`, for data already validated and checksummed (an
+        index's own copy of its collections): no checks, so never for user files."""
+        meeting = data.get("meeting")
+        return cls(
+            id=data["id"],
+            text=data["text"],
+            collection=profile,
+            lang=data.get("lang") or profile.language,
+            meeting=profile.meetings_by_number[meeting] if meeting is not None else None,
+            paragraph=data.get("paragraph"),
+            item=data.get("item"),
+            lead_in=data.get("lead_in"),
+            footnotes=tuple(Footnote(f["number"], f["text"]) for f in data.get("footnotes", ())),
+            translations={k: Translation(t["text"], t.get("lead_in"), bool(t.get("official"))) for k, t in data.get("translations", {}).items()},
+            facets={k: tuple(v) for k, v in data.get("facets", {}).items()},
+            url=data.get("url"),
+            extra=data.get("extra", {}),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable view of the record, with its citations."""
         return {
@@ -412,8 +433,16 @@ class Corpus:
         self._by_id: dict[str, list[Recommendation]] = {}
         for r in self._records:
             self._by_id.setdefault(r.id, []).append(r)
-        #: sha256 over every record's content: what an index records to know its corpus
-        self.sha256 = sha256_text("\n".join(f"{r.key}\t{r.full_text}\t{sorted(r.translations)}" for r in self._records))
+
+    @property
+    def sha256(self) -> str:
+        """sha256 over every record's key, text and translation languages: what an index records
+        to know its corpus (computed once, on first use)."""
+        digest = self.__dict__.get("_sha256")
+        if digest is None:
+            digest = sha256_text("\n".join(f"{r.key}\t{r.full_text}\t{sorted(r.translations)}" for r in self._records))
+            self.__dict__["_sha256"] = digest
+        return digest
 
     def __len__(self) -> int:
         return len(self._records)
@@ -474,22 +503,30 @@ class Corpus:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The authoritative languages, then the translations' languages, in first-seen order."""
-        seen: dict[str, None] = {}
-        for r in self._records:
-            seen.setdefault(r.lang, None)
-        for r in self._records:
-            for lang in r.translations:
-                seen.setdefault(lang, None)
-        return tuple(seen)
+        """The authoritative languages, then the translations' languages, in first-seen order
+        (computed once)."""
+        languages = self.__dict__.get("_languages")
+        if languages is None:
+            seen: dict[str, None] = {}
+            for r in self._records:
+                seen.setdefault(r.lang, None)
+            for r in self._records:
+                for lang in r.translations:
+                    seen.setdefault(lang, None)
+            languages = self.__dict__["_languages"] = tuple(seen)
+        return languages
 
     def facet_values(self, name: str) -> tuple[str, ...]:
-        """Every value of one facet in the corpus, in first-seen order."""
-        seen: dict[str, None] = {}
-        for r in self._records:
-            for v in r.facets.get(name, ()):
-                seen.setdefault(v, None)
-        return tuple(seen)
+        """Every value of one facet in the corpus, in first-seen order (computed once)."""
+        cache = self.__dict__.setdefault("_facet_values", {})
+        values = cache.get(name)
+        if values is None:
+            seen: dict[str, None] = {}
+            for r in self._records:
+                for v in r.facets.get(name, ()):
+                    seen.setdefault(v, None)
+            values = cache[name] = tuple(seen)
+        return values
 
     def with_english(self, source: str | Path | Mapping[str, str], *, official: bool = True) -> Corpus:
         """A copy whose English texts are replaced by id (e.g. by an official UN text): a
