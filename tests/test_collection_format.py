@@ -775,6 +775,9 @@ def test_a_failed_swap_puts_the_previous_folder_back(tmp_path, monkeypatch):
             raise OSError("rename failed (simulated)")
         real_rename(src, dst)
 
+    from recsearch import _io
+
+    monkeypatch.setattr(_io, "_rename_exchange", lambda a, b: False)  # the two-rename path
     monkeypatch.setattr(folder_module.os, "rename", rename)
     with pytest.raises(OSError, match="simulated"):
         write_collection(folder, PROFILE, [json.loads(rec(id="new"))])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fakes import FakeEncoder
 
-from recsearch import store
+from recsearch import _io, store
 from recsearch.errors import (
     IndexCorruptError,
     IndexMismatchError,
@@ -298,7 +298,7 @@ def test_a_killed_build_leaves_a_temp_folder_that_the_next_build_removes(built):
 
 
 def test_rebuild_without_atomic_exchange_uses_two_renames(built, monkeypatch):
-    monkeypatch.setattr(store, "_rename_exchange", lambda a, b: False)
+    monkeypatch.setattr(_io, "_rename_exchange", lambda a, b: False)
     changed = {**RECORDS, "IX.2": "نص"}
     write_index_folder(built, make_writer(changed, FakeEncoder()), fields(changed))
     assert siblings(built) == ["index"]
@@ -307,14 +307,14 @@ def test_rebuild_without_atomic_exchange_uses_two_renames(built, monkeypatch):
 
 def test_atomic_exchange_is_used_on_linux(built, monkeypatch):
     calls = []
-    real = store._rename_exchange
+    real = _io._rename_exchange
 
     def spy(a, b):
         ok = real(a, b)
         calls.append(ok)
         return ok
 
-    monkeypatch.setattr(store, "_rename_exchange", spy)
+    monkeypatch.setattr(_io, "_rename_exchange", spy)
     write_index_folder(built, make_writer(RECORDS, FakeEncoder()), fields())
     assert calls == [True]  # renameat2(RENAME_EXCHANGE) is available here
     assert siblings(built) == ["index"] and read_manifest(built)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-__all__ = ["sha256_text", "sha256_bytes", "sha256_file", "fsync_path", "atomic_write"]
+__all__ = ["sha256_text", "sha256_bytes", "sha256_file", "fsync_path", "atomic_write", "swap_folder"]
 
 _CHUNK = 1 << 20
 
@@ -81,3 +83,42 @@ def atomic_write(path: str | os.PathLike[str], content: str | bytes | Callable[[
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_path(path.parent)
+
+
+def _rename_exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where unsupported."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def swap_folder(tmp: Path, dest: Path, old_prefix: str = ".old-") -> None:
+    """Put the finished folder ``tmp`` at ``dest``, replacing what was there: one atomic
+    ``renameat2(RENAME_EXCHANGE)`` on Linux (readers always see a whole folder), two renames
+    elsewhere (a sub-millisecond gap; a failure between them puts the old folder back)."""
+    parent = dest.parent
+    if not dest.exists():
+        os.rename(tmp, dest)
+    elif _rename_exchange(tmp, dest):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous folder
+    else:
+        old = parent / f"{old_prefix}{dest.name}-{uuid.uuid4().hex[:12]}"
+        os.rename(dest, old)
+        try:
+            os.rename(tmp, dest)
+        except BaseException:
+            os.rename(old, dest)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    fsync_path(parent)

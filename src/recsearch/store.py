@@ -49,7 +49,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ._io import fsync_path, sha256_file, sha256_text
+from ._io import fsync_path, sha256_file, sha256_text, swap_folder
 from ._validate import REBUILD_HINT
 from .errors import (
     IndexCorruptError,
@@ -333,43 +333,6 @@ def _scan_files(root: Path) -> dict[str, FileInfo]:
     return files
 
 
-def _rename_exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2); False where unsupported."""
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def _swap_in(tmp: Path, dest: Path) -> None:
-    """Put the finished ``tmp`` folder at ``dest``, replacing any previous index."""
-    parent = dest.parent
-    if not dest.exists():
-        os.rename(tmp, dest)
-    elif _rename_exchange(tmp, dest):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous index
-    else:
-        old = parent / f"{_OLD_PREFIX}{dest.name}-{uuid.uuid4().hex[:12]}"
-        os.rename(dest, old)
-        try:
-            os.rename(tmp, dest)
-        except BaseException:
-            os.rename(old, dest)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    fsync_path(parent)
-
-
 def _remove_stale_builds(dest: Path) -> None:
     """Temporary folders a killed build of ``dest`` left behind (one build per path at a
     time, so any that exists when a build starts is stale)."""
@@ -447,7 +410,7 @@ def write_index_folder(
             fh.flush()
             os.fsync(fh.fileno())
         fsync_path(tmp)
-        _swap_in(tmp, dest)
+        swap_folder(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

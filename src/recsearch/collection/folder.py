@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._io import fsync_path
+from .._io import fsync_path, swap_folder
 from ..errors import CorpusError
 from .format import (
     CollectionFormatError,
@@ -216,22 +216,6 @@ def _write_file(path: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
-def _swap_in(tmp: Path, dest: Path) -> None:
-    """Put the finished ``tmp`` folder at ``dest``, replacing any previous collection."""
-    if not dest.exists():
-        os.rename(tmp, dest)
-    else:
-        old = dest.parent / f"{_OLD_PREFIX}{dest.name}-{uuid.uuid4().hex[:12]}"
-        os.rename(dest, old)
-        try:
-            os.rename(tmp, dest)
-        except BaseException:
-            os.rename(old, dest)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    fsync_path(dest.parent)
-
-
 def write_collection(
     out_dir: str | os.PathLike[str], profile_data: Mapping[str, Any], records: Sequence[Mapping[str, Any]]
 ) -> Path:
@@ -258,7 +242,7 @@ def write_collection(
         _write_file(tmp / PROFILE_FILE, profile_text)
         _write_file(tmp / RECORDS_FILE, records_text)
         fsync_path(tmp)
-        _swap_in(tmp, dest)
+        swap_folder(tmp, dest, _OLD_PREFIX)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
