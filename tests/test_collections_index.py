@@ -116,3 +116,11 @@ def test_the_carried_collections_load_as_the_validated_ones(both):
     searcher, _ = both
     fresh = load_corpus([WG4, FICTIONAL])
     assert [r.to_dict() for r in searcher.corpus] == [r.to_dict() for r in fresh]
+
+
+def test_piped_search_output_keeps_arabic_in_logical_order(both, capsys):
+    _, path = both
+    assert main(["search", "تعويض ضحايا الاتجار", "--index", str(path), "-k", "2"]) == 0
+    out = capsys.readouterr().out  # captured: not a terminal
+    assert "تعويض" in out or "الاتجار" in out
+    assert not any("\ufb50" <= ch <= "\ufeff" for ch in out)  # no presentation forms

@@ -311,3 +311,13 @@ def test_an_index_built_by_spec_loads_without_naming_its_encoders(corpus, tmp_pa
     loaded = Searcher.load(tmp_path / "h", corpus=corpus)
     assert [e.name for e in loaded.encoders] == ["hashing-256/v1"]
     assert loaded.search("تعويض الضحايا", 3)
+
+
+@pytest.mark.parametrize("kwargs", [{"meeting": "²"}, {"year": ("²", "³")}, {"meeting": ["5", "٣²"]}])
+def test_digits_that_are_not_decimal_are_type_errors_not_crashes(searcher, kwargs):
+    with pytest.raises(QueryTypeError, match="must be ints"):
+        searcher.search("victims", 3, **kwargs)
+
+
+def test_arabic_indic_digit_strings_are_read_as_numbers(searcher):
+    assert {h.meeting.number for h in searcher.search("victims", 5, meeting="٥")} == {5}

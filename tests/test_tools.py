@@ -102,3 +102,27 @@ def test_validate_arguments_fills_defaults():
 def test_call_tool_uses_the_shipped_index_by_default():
     reply = call_tool("search_recommendations", {"query": "compensation for trafficking victims", "k": 3})
     assert reply["results"] and all(r["citation"].startswith("CTOC/COP/WG.4/2019/5, ") for r in reply["results"])
+
+
+@pytest.mark.parametrize(
+    "arguments, kind",
+    [
+        ("[" * 100_000 + "]" * 100_000, "invalid_argument"),  # deeply nested JSON
+        ({1: "x", "query": "victims"}, "invalid_argument"),  # a key that is not a string
+        ({"query": b"victims"}, "invalid_argument"),
+        ({"query": "victims", "k": {1, 2}}, "invalid_argument"),
+        ({"query": {"nested": [1, 2]}}, "invalid_argument"),
+    ],
+)
+def test_odd_arguments_come_back_as_error_dicts(searcher, arguments, kind):
+    reply = call_tool("search_recommendations", arguments, searcher=searcher)
+    assert reply["error"]["type"] == kind and len(reply["error"]["message"]) < 400
+    json.dumps(reply)
+
+
+def test_numpy_integers_are_integers_for_the_tools_too(searcher):
+    import numpy as np
+
+    reply = call_tool("search_recommendations", {"query": "victims", "k": np.int64(2)}, searcher=searcher)
+    assert len(reply["results"]) == 2
+    json.dumps(reply)

@@ -88,7 +88,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(results.to_dicts(), ensure_ascii=False, indent=2))
     else:
-        print(format_results(results, rtl=not args.logical, english=args.english), end="")
+        # shaped right-to-left only for a terminal: piped into a file or another program, the
+        # Arabic stays in logical order (presentation forms pasted into a report are garbage)
+        rtl = not args.logical and sys.stdout.isatty()
+        print(format_results(results, rtl=rtl, english=args.english), end="")
     return 0
 
 
@@ -200,7 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the unofficial English rendering under the Arabic (default: when the query is not Arabic)",
     )
     search.add_argument("--json", action="store_true", help="print a JSON list of hits")
-    search.add_argument("--logical", action="store_true", help="print Arabic in logical order (for terminals that shape RTL)")
+    search.add_argument(
+        "--logical",
+        action="store_true",
+        help="print Arabic in logical order on a terminal too (for terminals that shape RTL); piped output always is",
+    )
     search.add_argument("--index", help="index folder (default: the shipped index/)")
     search.set_defaults(func=_cmd_search)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import numbers
 import threading
 import weakref
 from collections.abc import Mapping
@@ -133,15 +134,27 @@ def tool_schema(searcher: Any = None) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- validation
 
 
-def _check(value: Any, schema: Mapping[str, Any], where: str) -> None:
-    """Check ``value`` against the small JSON Schema subset the tools use."""
+def _shown(value: Any) -> str:
+    """A value in an error message, whatever it is (JSON where it can be), at most 80 characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check(value: Any, schema: Mapping[str, Any], where: str) -> Any:
+    """``value`` checked against the small JSON Schema subset the tools use (an integer of
+    numpy's or another Integral type comes back as an int)."""
     kind = schema.get("type")
     if kind == "string" and not isinstance(value, str):
         raise QueryTypeError(f"{where} must be a string, got {type(value).__name__}")
-    if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-        raise QueryTypeError(f"{where} must be an integer, got {json.dumps(value)}")
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise QueryTypeError(f"{where} must be an integer, got {_shown(value)}")
+        value = int(value)
     if "enum" in schema and value not in schema["enum"]:
-        raise QueryError(f"{where} must be one of {schema['enum']}, got {json.dumps(value, ensure_ascii=False)}")
+        raise QueryError(f"{where} must be one of {schema['enum']}, got {_shown(value)}")
     if "minimum" in schema and value < schema["minimum"]:
         raise QueryError(f"{where} must be >= {schema['minimum']}, got {value}")
     if "maximum" in schema and value > schema["maximum"]:
@@ -150,6 +163,7 @@ def _check(value: Any, schema: Mapping[str, Any], where: str) -> None:
         raise QueryError(f"{where} must not be empty")
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         raise QueryError(f"{where} is {len(value)} characters long; the limit is {schema['maxLength']}")
+    return value
 
 
 def _unknown_tool(name: str) -> str:
@@ -169,10 +183,12 @@ def validate_arguments(name: str, arguments: Any, searcher: Any = None) -> dict[
     if isinstance(arguments, (str, bytes)):
         try:
             arguments = json.loads(arguments or "{}")
-        except ValueError as exc:
-            raise QueryError(f"arguments are not valid JSON: {exc}") from None
+        except (ValueError, RecursionError) as exc:
+            raise QueryError(f"arguments are not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(arguments, Mapping):
         raise QueryTypeError(f"arguments must be a JSON object, got {type(arguments).__name__}")
+    if not all(isinstance(key, str) for key in arguments):
+        raise QueryTypeError(f"argument names must be strings, got {[_shown(k) for k in arguments if not isinstance(k, str)][:3]}")
     params = tool["parameters"]
     props = params["properties"]
     extra = sorted(set(arguments) - set(props))
@@ -184,8 +200,7 @@ def validate_arguments(name: str, arguments: Any, searcher: Any = None) -> dict[
     out: dict[str, Any] = {}
     for key, schema in props.items():
         if key in arguments and arguments[key] is not None:
-            _check(arguments[key], schema, key)
-            out[key] = arguments[key]
+            out[key] = _check(arguments[key], schema, key)
         elif "default" in schema:
             out[key] = schema["default"]
     return out
