@@ -309,3 +309,20 @@ def test_csv_and_jsonl_of_the_same_records_import_to_the_same_bytes(tmp_path, pr
     a = import_collection(src_jsonl, profile_path, tmp_path / "a")
     b = import_collection(src_csv, profile_path, tmp_path / "b")
     assert snapshot(a) == snapshot(b)
+
+
+def test_the_cli_imports_and_reports_errors_with_lines(tmp_path, capsys):
+    from conftest import TEST_DATA
+    from recsearch.cli import main
+
+    src = TEST_DATA / "fictional_collection"
+    out = tmp_path / "mine"
+    assert main(["collection", "import", str(src / "records.jsonl"), "--profile", str(src / "collection.json"), "--out", str(out)]) == 0
+    assert "wrote collection 'fictional'" in capsys.readouterr().out
+    assert (out / "records.jsonl").read_bytes() == (src / "records.jsonl").read_bytes()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "text": "a"}\n{"id": "1", "text": "b", "meetings": 1}\n', encoding="utf-8")
+    assert main(["collection", "import", str(bad), "--profile", str(src / "collection.json"), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "line 2: id '1' already used on line 1" in err and "'meetings'" in err and "meeting" in err
+    assert not (tmp_path / "x").exists()
