@@ -124,3 +124,19 @@ def test_piped_search_output_keeps_arabic_in_logical_order(both, capsys):
     out = capsys.readouterr().out  # captured: not a terminal
     assert "تعويض" in out or "الاتجار" in out
     assert not any("\ufb50" <= ch <= "\ufeff" for ch in out)  # no presentation forms
+
+
+def test_an_unwritable_cache_builds_without_it_and_warns(tmp_path, monkeypatch, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("RECSEARCH_CACHE", str(blocker))
+    with caplog.at_level("WARNING"):
+        searcher = Searcher.build(collections=[FICTIONAL], encoder="hashing", path=tmp_path / "ix", show_progress=False)
+    assert searcher.search("lighthouse", k=1) and "building without a cache" in caplog.text
+
+
+def test_an_unwritable_index_target_is_a_clean_cli_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code = main(["index", "build", "--collection", str(FICTIONAL), "--encoder", "hashing", "--path", str(blocker / "ix"), "-q"])
+    assert code == 2 and "recsearch: error:" in capsys.readouterr().err

@@ -242,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecsearchError as exc:
         print(f"recsearch: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an unwritable or missing path: say which, no traceback
+        print(f"recsearch: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
