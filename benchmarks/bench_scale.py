@@ -96,15 +96,18 @@ def queries_for(corpus, count: int, seed: int = 1) -> list[tuple[str, int | None
     return out
 
 
-def child(n: int, count: int) -> dict:
-    from recsearch import Searcher, load_corpus
+def child(n: int, count: int, reuse: str | None = None) -> dict:
+    from recsearch import Searcher
 
     with tempfile.TemporaryDirectory() as tmp:
-        collection = synthetic_collection(n, Path(tmp) / "collection")
-        path = Path(tmp) / "index"
-        t = time.perf_counter()
-        Searcher.build(collections=[collection], encoder="hashing", path=path, show_progress=False, cache=False)
-        build = time.perf_counter() - t
+        root = Path(reuse) if reuse else Path(tmp)
+        path = root / "index"
+        build = None
+        if not (reuse and (path / "manifest.json").is_file()):
+            collection = synthetic_collection(n, root / "collection")
+            t = time.perf_counter()
+            Searcher.build(collections=[collection], encoder="hashing", path=path, show_progress=False, cache=False)
+            build = time.perf_counter() - t
         t = time.perf_counter()
         searcher = Searcher.load(path)
         load = time.perf_counter() - t
@@ -147,26 +150,34 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument(
+        "--reuse", metavar="DIR",
+        help="build the (single) size's synthetic index in DIR, or reuse the one built there before (build time is then not measured)",
+    )
     ap.add_argument(CHILD, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.reuse and not args.child and len(args.sizes) != 1:
+        ap.error("--reuse takes one size")
     if args.child:
-        print(json.dumps(child(args.child, args.queries)))
+        print(json.dumps(child(args.child, args.queries, args.reuse)))
         return
     print(f"scale: whole Searcher, hybrid, hashing encoder (dim 256), 2 BM25 channels, {args.queries} queries (half filtered), k=10")
     print("| records | vectors | index | build s | load s | query p50 ms | overhead p50 ms | overhead p95 ms | top-10 agreement | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     base = None
     for n in args.sizes:
+        extra = ["--reuse", args.reuse] if args.reuse else []
         out = subprocess.run(
-            [sys.executable, __file__, CHILD, str(n), "--queries", str(args.queries)], capture_output=True, text=True
+            [sys.executable, __file__, CHILD, str(n), "--queries", str(args.queries), *extra], capture_output=True, text=True
         )
         if out.returncode != 0:
             print(out.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"size {n} failed")
         r = json.loads(out.stdout.strip().splitlines()[-1])
         base = base or r
+        built = "reused" if r["build_s"] is None else f"{r['build_s']:.1f}"
         print(
-            f"| {n:,} | {2 * n:,} | {r['kind']} | {r['build_s']:.1f} | {r['load_s']:.2f} | {r['p50']:.2f} | "
+            f"| {n:,} | {2 * n:,} | {r['kind']} | {built} | {r['load_s']:.2f} | {r['p50']:.2f} | "
             f"{r['over_p50']:.2f} | {r['over_p95']:.2f} | {r['recall']:.3f} ({r['agree_queries']} q) | {r['rss_mb']:.0f} |",
             flush=True,
         )

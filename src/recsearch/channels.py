@@ -147,12 +147,17 @@ class DenseChannel:
         vec_mask = None if allowed is None else self._vector_masks.get(allowed, variants, lambda: _vectors_of(allowed, self.rows, variants))
         if vec_mask is None and variants is not None:
             vec_mask = variants
-        vec_rows, scores = self.index.search(qv, k * self._per_record, vec_mask)
-        if vec_rows.size == 0:
-            return _EMPTY
-        records = self.rows[vec_rows]
-        # best variant first: the first occurrence of each record is its best score
-        _, first = np.unique(records, return_index=True)
+        # k vectors first (the graph walk grows with k); only when a record's variants collapse
+        # them below k records, ask again for k x variants
+        for want in (k, k * self._per_record):
+            vec_rows, scores = self.index.search(qv, want, vec_mask)
+            if vec_rows.size == 0:
+                return _EMPTY
+            records = self.rows[vec_rows]
+            # best variant first: the first occurrence of each record is its best score
+            _, first = np.unique(records, return_index=True)
+            if len(first) >= k or len(vec_rows) < want or want == k * self._per_record:
+                break
         first = np.sort(first)[:k]
         return Candidates(records[first], scores[first].astype(np.float64))
 

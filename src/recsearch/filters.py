@@ -113,7 +113,7 @@ def with_understood(filters: Filters, understood: Understood | None, explicit: b
 
 #: Allowed records on which each channel's score mean and spread are measured for z-score
 #: fusion (:mod:`recsearch.fusion`): all of them up to this many, a fixed random sample beyond.
-STATS_SAMPLE = 2048
+STATS_SAMPLE = 1024
 
 
 def stats_sample(allowed: np.ndarray | None, order: np.ndarray, size: int = STATS_SAMPLE) -> np.ndarray:
