@@ -37,8 +37,20 @@ def ids(results):
     return [h.id for h in results]
 
 
+@pytest.fixture(params=["small collection path", "retrieval path"])
+def candidates(request, searcher, monkeypatch):
+    """The shipped collection fits the statistics sample, so its candidates come from exact
+    scores; with a smaller sample they come from FAISS and bm25s, as in a large collection."""
+    if request.param == "retrieval path":
+        import recsearch.filters
+
+        monkeypatch.setattr(recsearch.filters, "STATS_SAMPLE", 50)
+    return Searcher(searcher.corpus, searcher.channels)  # a fresh filter cache
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
-def test_candidates_give_the_exhaustive_top_k(searcher, mode):
+def test_candidates_give_the_exhaustive_top_k(candidates, mode):
+    searcher = candidates
     exhaustive = searcher.configure(exhaustive=True)
     for q in QUERIES:
         for k in (1, 10, 30):
@@ -47,7 +59,8 @@ def test_candidates_give_the_exhaustive_top_k(searcher, mode):
         assert [h.score for h in fused] == pytest.approx([h.score for h in exhaustive.search(q, 10, mode=mode)])
 
 
-def test_filtered_candidates_give_the_exhaustive_top_k(searcher, corpus):
+def test_filtered_candidates_give_the_exhaustive_top_k(candidates, corpus):
+    searcher = candidates
     exhaustive = searcher.configure(exhaustive=True)
     for q in QUERIES[:5]:
         for filters in ({"meeting": 6}, {"year": (2009, 2011)}, {"addressee": "secretariat"}):
@@ -55,8 +68,8 @@ def test_filtered_candidates_give_the_exhaustive_top_k(searcher, corpus):
             assert ids(got) == ids(exhaustive.search(q, 10, **filters))
 
 
-def test_a_shallow_pool_still_returns_k_allowed_hits(searcher, corpus):
-    shallow = searcher.configure(depth=1)  # k' = max(k, 100)
+def test_a_shallow_pool_still_returns_k_allowed_hits(candidates, corpus):
+    shallow = candidates.configure(depth=1, keyword_depth=1)  # k' = max(k, 100)
     hits = shallow.search("الاتجار بالأشخاص", k=50, meeting=[7, 8])
     assert len(hits) == 50 and {h.meeting.number for h in hits} == {7, 8}
 

@@ -116,9 +116,11 @@ def with_understood(filters: Filters, understood: Understood | None, explicit: b
 STATS_SAMPLE = 1024
 
 
-def stats_sample(allowed: np.ndarray | None, order: np.ndarray, size: int = STATS_SAMPLE) -> np.ndarray:
+def stats_sample(allowed: np.ndarray | None, order: np.ndarray, size: int | None = None) -> np.ndarray:
     """The allowed rows on which channel statistics are measured: all of them when there are
-    at most ``size``, else the first ``size`` in the fixed random ``order`` of all rows."""
+    at most ``size`` (default :data:`STATS_SAMPLE`), else the first ``size`` in the fixed random
+    ``order`` of all rows."""
+    size = STATS_SAMPLE if size is None else size
     if allowed is None:
         return np.sort(order[:size])
     rows = order[allowed[order]] if allowed.sum() > size else np.flatnonzero(allowed)
@@ -143,7 +145,7 @@ class FilterIndex:
             for a in r.addressees:
                 self.addressee[row, self._addressees[a]] = True
         self._masks: dict[Filters, np.ndarray] = {}
-        self._samples: dict[Filters, np.ndarray] = {}
+        self._samples: dict[Filters, tuple[np.ndarray, bool]] = {}
         #: a fixed random order of the rows, from which statistics samples are drawn
         self.order = np.random.default_rng(0).permutation(len(records))
         self._lock = threading.Lock()
@@ -172,13 +174,15 @@ class FilterIndex:
             self._masks[filters] = keep
         return keep
 
-    def sample(self, filters: Filters) -> np.ndarray:
-        """The allowed rows on which each channel's score distribution is measured (cached
-        per filter; see :func:`stats_sample`)."""
+    def sample(self, filters: Filters) -> tuple[np.ndarray, bool]:
+        """The allowed rows on which each channel's score distribution is measured, and
+        whether they are all the allowed rows (cached per filter; see :func:`stats_sample`)."""
         cached = self._samples.get(filters)
         if cached is None:
-            cached = stats_sample(self.mask(filters), self.order)
-            cached.flags.writeable = False
+            mask = self.mask(filters)
+            rows = stats_sample(mask, self.order)
+            rows.flags.writeable = False
+            cached = (rows, len(rows) == (len(self) if mask is None else int(mask.sum())))
             with self._lock:
                 if len(self._samples) >= self.CACHE_SIZE:
                     self._samples.clear()

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import top_k
 from .channels import Channel, KeywordChannel
 from .errors import QueryError
 from .fusion import FUSIONS, ChannelScores, channel_ranks, fuse
@@ -128,19 +129,34 @@ def rank(
     canonical: np.ndarray,
     sample: np.ndarray,
     *,
+    complete: bool = False,
     keyword_only: bool = False,
 ) -> Ranked:
     """The ``k`` best records for one query. ``prepared`` holds each channel's prepared
     query; ``canonical[row]`` is the row that stands for ``row``'s group of identical
     records; ``sample`` the allowed rows to measure each channel's score distribution on
-    (:meth:`~recsearch.filters.FilterIndex.sample`); ``keyword_only`` keeps only records sharing a term with the
-    query."""
+    (:meth:`~recsearch.filters.FilterIndex.sample`), ``complete`` when it holds every allowed
+    record; ``keyword_only`` keeps only records sharing a term with the query."""
     n = len(canonical)
     masks = {ch.name: ch.variant_mask(settings.variants) for ch in channels if not isinstance(ch, KeywordChannel)}
-    pool = _pool(channels, prepared, k, allowed, settings, masks, n)
+    spreads: dict[str, np.ndarray] = {}
+    if complete and not settings.exhaustive:
+        # every allowed record is in the sample, scored exactly for the statistics anyway: each
+        # channel's top k' comes from those scores (what its index would return), no search
+        spreads = {ch.name: _score(ch, prepared[ch.name], sample, allowed, masks.get(ch.name)) for ch in channels}
+        union = np.zeros(len(sample), dtype=bool)
+        for ch in channels:
+            keyword = isinstance(ch, KeywordChannel)
+            depth = max((settings.keyword_depth if keyword else settings.depth) * k, MIN_DEPTH)
+            union[top_k(spreads[ch.name], depth, positive=keyword)] = True
+        at = np.flatnonzero(union)
+        pool = sample[at]
+        scored = {name: s[at] for name, s in spreads.items()}
+    else:
+        pool = _pool(channels, prepared, k, allowed, settings, masks, n)
+        scored = {ch.name: _score(ch, prepared[ch.name], pool, allowed, masks.get(ch.name)) for ch in channels}
     if pool.size == 0:
         return Ranked(np.empty(0, dtype=np.int64), np.empty(0))
-    scored = {ch.name: _score(ch, prepared[ch.name], pool, allowed, masks.get(ch.name)) for ch in channels}
     if keyword_only:
         keep = np.zeros(len(pool), dtype=bool)
         for s in scored.values():
@@ -151,7 +167,10 @@ def rank(
             return Ranked(np.empty(0, dtype=np.int64), np.empty(0))
     weights = {}
     for ch in channels:
-        spread = _score(ch, prepared[ch.name], sample, allowed, masks.get(ch.name)) if settings.fusion == "zscore" else None
+        spread = None
+        if settings.fusion == "zscore":
+            spread = spreads.get(ch.name)
+            spread = _score(ch, prepared[ch.name], sample, allowed, masks.get(ch.name)) if spread is None else spread
         weights[ch.name] = ChannelScores(
             scored[ch.name],
             settings.keyword_weight if isinstance(ch, KeywordChannel) else settings.dense_weight,

@@ -205,9 +205,10 @@ class Searcher:
             query = Query(matched, self._spelling.restore(matched), tuple(concepts))
             prepared = {c.name: prepared_for(c, query, expand=self.settings.expand) for c in channels}
             fx = self._filter_index
+            sample, complete = fx.sample(filters)
             ranked = rank(
-                channels, prepared, k, fx.mask(filters), self.settings, self._rows.canonical, fx.sample(filters),
-                keyword_only=mode == "lexical",
+                channels, prepared, k, fx.mask(filters), self.settings, self._rows.canonical, sample,
+                complete=complete, keyword_only=mode == "lexical",
             )
             results = Results(self._rows.hits(ranked, lang or ("ar" if understood.language == "ar" else "en")))
             results.understood = understood if understand_query else None

@@ -247,6 +247,8 @@ class Recommendation:
     facets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     url: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: citations already formatted, by language (a record and its collection never change)
+    _citations: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -336,9 +338,13 @@ class Recommendation:
 
     def citation(self, lang: str = "en") -> str:
         """A citation to paste into a report, from the collection's template for ``lang``."""
+        cached = self._citations.get(lang)
+        if cached is not None:
+            return cached
         template = self.collection.template(lang)
         try:
-            return string.Formatter().vformat(template, (), self.citation_fields(lang))
+            text = self._citations[lang] = string.Formatter().vformat(template, (), self.citation_fields(lang))
+            return text
         except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
             raise CorpusError(f"collection {self.collection.name}: citation template {template!r} fails for {self.id}: {exc!r}") from None
 
