@@ -1,11 +1,11 @@
 """HTTP throughput at concurrency 1 and 8 (``recsearch serve`` on loopback), against the bare
 encoders called from the same number of threads in one process.
 
-The server runs in a child process (``recsearch serve`` on a free loopback port); clients are
-threads in this process sending ``GET /search`` with the queries of ``bench_query.py`` for a
-fixed time. The baseline is what the query path cannot avoid: the two encoders' own calls on
-the same queries, from 1 and 8 threads, so the ratio shows what the library serialises beyond
-what the encoders require.
+The baseline is what the query path cannot avoid: the two encoders' own calls on the queries of
+``bench_query.py``, from 1 and 8 threads in this process, measured first. Then the server runs in
+a child process (``recsearch serve`` on a free loopback port) and client threads send ``GET
+/search`` with the same queries for a fixed time. The ratio shows what the library serialises
+beyond what the encoders require.
 
     python benchmarks/bench_http.py [--seconds 15]
 """
@@ -67,6 +67,11 @@ def main() -> None:
         for enc in encoders:
             enc.encode_queries([q])
 
+    for i in range(10):  # warm up
+        bare(i)
+    # the baseline first, with no server running: an idle server's OpenMP threads spin for a
+    # while after each request and would slow a baseline measured beside it
+    baseline = {threads: hammer(bare, threads, args.seconds) for threads in (1, 8)}
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     server = subprocess.Popen([sys.executable, "-m", "recsearch.cli", "serve", "--port", str(port)], env=env,
@@ -87,15 +92,14 @@ def main() -> None:
             with urllib.request.urlopen(f"{base}/search?q={q}&k=10", timeout=30) as r:
                 r.read()
 
-        for i in range(10):  # warm up both
+        for i in range(10):  # warm up
             http(i)
-            bare(i)
         print(f"HTTP GET /search vs the bare encoders, {args.seconds:.0f} s per cell, 2 vCPUs")
         print("| threads | bare encoders calls/s | HTTP requests/s | HTTP / bare |")
         print("|---|---|---|---|")
         for threads in (1, 8):
-            b = hammer(bare, threads, args.seconds)
             h = hammer(http, threads, args.seconds)
+            b = baseline[threads]
             print(f"| {threads} | {b:.1f} | {h:.1f} | {h / b:.2f} |", flush=True)
     finally:
         server.terminate()

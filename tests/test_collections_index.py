@@ -140,3 +140,14 @@ def test_an_unwritable_index_target_is_a_clean_cli_error(tmp_path, capsys):
     blocker.write_text("x")
     code = main(["index", "build", "--collection", str(FICTIONAL), "--encoder", "hashing", "--path", str(blocker / "ix"), "-q"])
     assert code == 2 and "recsearch: error:" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+def test_searching_never_imports_the_restoration():
+    import subprocess
+    import sys
+
+    code = "import sys; from recsearch import Searcher; Searcher.load().search('victims', k=1); print(sorted(m for m in sys.modules if m.startswith('recsearch.wg4')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env={"HF_HUB_OFFLINE": "1", **__import__("os").environ})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
