@@ -50,3 +50,11 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0 and capsys.readouterr().out.strip() == f"recsearch {__version__}"
+
+
+def test_search_k_is_capped_like_the_tools(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as info:
+        main(["search", "victims", "-k", "1000"])
+    assert info.value.code == 2 and "between 1 and 50" in capsys.readouterr().err

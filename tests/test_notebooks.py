@@ -35,5 +35,7 @@ def test_executes(path, tmp_path):
     assert errors == []
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any(o.output_type in ("execute_result", "display_data", "stream") for o in outputs)
+    warnings = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr" and "Warning" in o.text]
+    assert warnings == []  # e.g. tqdm's "IProgress not found" on importing bm25s
     if path.name == "explore.ipynb":  # the heatmap and the map are drawn
         assert sum("image/png" in o.get("data", {}) for o in outputs) == 2

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._validate import MAX_K
 from .errors import RecsearchError
 
 log = logging.getLogger("recsearch")
@@ -128,6 +129,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _k(text: str) -> int:
+    """-k: a result count the tools and the HTTP API would also accept."""
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_K}, got {k}")
+    return k
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -189,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser("search", help="find the recommendations that answer a question")
     search.add_argument("query", help="a question or keywords, in any language")
-    search.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    search.add_argument("-k", type=_k, default=10, help=f"number of results, 1-{MAX_K} (default 10)")
     search.add_argument("--meeting", type=int, action="append", help="only this meeting; repeatable")
     search.add_argument("--year", type=int, nargs="+", metavar="YEAR", help="a year, or two years as a range")
     search.add_argument("--addressee", action="append", help="states_parties, states, conference, secretariat, unodc, ...")

@@ -44,6 +44,17 @@ class LexicalSettings:
     method: str = "lucene"
 
 
+def _bm25s() -> Any:
+    """bm25s, imported without the warning its ``tqdm.auto`` import prints in a notebook kernel
+    that lacks ipywidgets ("IProgress not found"): recsearch never shows bm25s's progress bars."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        import bm25s
+    return bm25s
+
+
 class LexicalIndex:
     """BM25 over a list of texts, one row each."""
 
@@ -72,8 +83,7 @@ class LexicalIndex:
             raise QueryError("cannot build a lexical index from zero texts")
         if not vocab:
             raise QueryError(f"no text has a searchable {language} word: nothing to index")
-        import bm25s
-
+        bm25s = _bm25s()
         bm25 = bm25s.BM25(k1=index.settings.k1, b=index.settings.b, method=index.settings.method)
         bm25.index(bm25s.tokenization.Tokenized(ids=docs, vocab=vocab), show_progress=False)
         index._bm25 = bm25
@@ -159,8 +169,7 @@ class LexicalIndex:
             )
         if settings.language not in LEXICAL_LANGUAGES:
             raise IndexMismatchError(f"lexical index language {settings.language!r} is unknown here; {REBUILD_HINT}")
-        import bm25s
-
+        bm25s = _bm25s()
         try:
             bm25 = bm25s.BM25.load(folder / _BM25_DIR, show_progress=False)
             num_docs = int(bm25.scores["num_docs"])
