@@ -799,9 +799,9 @@ def test_leftovers_of_a_killed_write_are_cleaned_up(tmp_path):
     assert not folder.exists()
     write_collection(tmp_path / "d", PROFILE, [json.loads(rec(id="other"))])  # another folder's write leaves it
     assert (tmp_path / ".old-c-0123456789ab").is_dir()
-    from recsearch.collection.folder import _recover
+    from recsearch._io import recover_folder
 
-    _recover(folder)
+    recover_folder(folder, "collection.json")
     assert [r.id for r in read_collection(folder)[1]] == ["new"]
     assert not (tmp_path / ".old-c-0123456789ab").exists()
 

@@ -352,3 +352,17 @@ def test_new_index_in_missing_parent_folders(tmp_path):
     path = tmp_path / "a" / "b" / "index"
     write_index_folder(path, make_writer(RECORDS, FakeEncoder()), fields())
     assert read_manifest(path).encoders == ("fake-hash-64",)
+
+
+def test_an_index_caught_between_the_two_renames_is_put_back(built):
+    """A build killed after moving the old index aside and before moving the new one in leaves
+    only .old-<name>-…: the next build puts it back first, so a failing build cannot lose it."""
+    old = built.parent / ".old-index-0123456789ab"
+    built.rename(old)
+
+    def failing(folder: Path) -> None:
+        raise RuntimeError("encoder crashed")
+
+    with pytest.raises(RuntimeError):
+        write_index_folder(built, failing, fields())
+    assert siblings(built) == ["index"] and read_manifest(built).record_ids == sorted(RECORDS)

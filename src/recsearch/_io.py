@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -16,7 +17,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-__all__ = ["sha256_text", "sha256_bytes", "sha256_file", "fsync_path", "atomic_write", "swap_folder"]
+__all__ = [
+    "sha256_text",
+    "sha256_bytes",
+    "sha256_file",
+    "fsync_path",
+    "atomic_write",
+    "temp_sibling",
+    "recover_folder",
+    "swap_folder",
+    "TMP_PREFIX",
+    "OLD_PREFIX",
+]
+
+#: A folder being written beside its destination, and a previous one being swapped out.
+TMP_PREFIX = ".tmp-"
+OLD_PREFIX = ".old-"
 
 _CHUNK = 1 << 20
 
@@ -103,7 +119,7 @@ def _rename_exchange(a: Path, b: Path) -> bool:
     return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def swap_folder(tmp: Path, dest: Path, old_prefix: str = ".old-") -> None:
+def swap_folder(tmp: Path, dest: Path, old_prefix: str = OLD_PREFIX) -> None:
     """Put the finished folder ``tmp`` at ``dest``, replacing what was there: one atomic
     ``renameat2(RENAME_EXCHANGE)`` on Linux (readers always see a whole folder), two renames
     elsewhere (a sub-millisecond gap; a failure between them puts the old folder back)."""
@@ -122,3 +138,30 @@ def swap_folder(tmp: Path, dest: Path, old_prefix: str = ".old-") -> None:
             raise
         shutil.rmtree(old, ignore_errors=True)
     fsync_path(parent)
+
+
+def temp_sibling(dest: Path) -> Path:
+    """A new empty folder beside ``dest`` to write into before :func:`swap_folder`."""
+    tmp = dest.parent / f"{TMP_PREFIX}{dest.name}-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
+    return tmp
+
+
+def _leftovers(dest: Path, prefix: str) -> list[Path]:
+    return [
+        p
+        for p in dest.parent.glob(f"{prefix}{dest.name}-*")
+        if p.is_dir() and not p.is_symlink() and re.fullmatch(r"[0-9a-f]{12}", p.name.rsplit("-", 1)[-1])
+    ]
+
+
+def recover_folder(dest: Path, marker: str) -> None:
+    """Clean up after a write of ``dest`` that was killed: put back a previous folder caught
+    between the two renames of :func:`swap_folder` (``dest`` gone, the newest ``.old-`` one
+    complete: it holds ``marker``), and delete the other leftovers. One write per folder at a
+    time, so any leftover that exists when a write starts is stale."""
+    old = sorted(_leftovers(dest, OLD_PREFIX), key=lambda p: p.stat().st_mtime)
+    if old and not dest.exists() and (old[-1] / marker).is_file():
+        os.rename(old.pop(), dest)
+    for p in old + _leftovers(dest, TMP_PREFIX):
+        shutil.rmtree(p, ignore_errors=True)

@@ -42,14 +42,13 @@ import json
 import os
 import re
 import shutil
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ._io import fsync_path, sha256_file, sha256_text, swap_folder
+from ._io import fsync_path, recover_folder, sha256_file, sha256_text, swap_folder, temp_sibling
 from ._validate import REBUILD_HINT
 from .errors import (
     IndexCorruptError,
@@ -81,8 +80,6 @@ __all__ = [
 #: Version of the folder layout and manifest schema; bump on incompatible changes.
 FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
-_TMP_PREFIX = ".tmp-"  # .gitignore already ignores index/.tmp-*
-_OLD_PREFIX = ".old-"
 
 
 # --------------------------------------------------------------------------- hashing
@@ -333,15 +330,6 @@ def _scan_files(root: Path) -> dict[str, FileInfo]:
     return files
 
 
-def _remove_stale_builds(dest: Path) -> None:
-    """Temporary folders a killed build of ``dest`` left behind (one build per path at a
-    time, so any that exists when a build starts is stale)."""
-    for prefix in (_TMP_PREFIX, _OLD_PREFIX):
-        for p in dest.parent.glob(f"{prefix}{dest.name}-*"):
-            if p.is_dir() and not p.is_symlink() and re.fullmatch(r"[0-9a-f]{12}", p.name.rsplit("-", 1)[-1]):
-                shutil.rmtree(p, ignore_errors=True)
-
-
 def write_index_folder(
     path: str | os.PathLike[str],
     writer: Callable[[Path], Mapping[str, Any] | None],
@@ -378,9 +366,8 @@ def write_index_folder(
             "choose an empty or new index path"
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_builds(dest)
-    tmp = dest.parent / f"{_TMP_PREFIX}{dest.name}-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
+    recover_folder(dest, MANIFEST_NAME)
+    tmp = temp_sibling(dest)
     try:
         returned = writer(tmp)
         if (tmp / MANIFEST_NAME).exists():

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._io import fsync_path, swap_folder
+from .._io import fsync_path, recover_folder, swap_folder, temp_sibling
 from ..errors import CorpusError
 from .format import (
     CollectionFormatError,
@@ -34,8 +32,6 @@ __all__ = ["PROFILE_FILE", "RECORDS_FILE", "read_collection", "load_collections"
 
 PROFILE_FILE = "collection.json"
 RECORDS_FILE = "records.jsonl"
-_TMP_PREFIX = ".tmp-"
-_OLD_PREFIX = ".old-"
 _FORMAT_HINT = "see docs/collection-format.md"
 
 
@@ -190,25 +186,6 @@ def _check_destination(dest: Path) -> None:
         )
 
 
-def _leftovers(dest: Path, prefix: str) -> list[Path]:
-    return [
-        p
-        for p in dest.parent.glob(f"{prefix}{dest.name}-*")
-        if p.is_dir() and not p.is_symlink() and re.fullmatch(r"[0-9a-f]{12}", p.name.rsplit("-", 1)[-1])
-    ]
-
-
-def _recover(dest: Path) -> None:
-    """Clean up after a write that was killed: put back a previous folder caught between its
-    two renames, and delete temporary folders (one write per folder at a time, so any that
-    exists when a write starts is stale)."""
-    old = sorted(_leftovers(dest, _OLD_PREFIX), key=lambda p: p.stat().st_mtime)
-    if old and not dest.exists() and (old[-1] / PROFILE_FILE).is_file():
-        os.rename(old.pop(), dest)
-    for p in old + _leftovers(dest, _TMP_PREFIX):
-        shutil.rmtree(p, ignore_errors=True)
-
-
 def _write_file(path: Path, text: str) -> None:
     with open(path, "wb") as fh:
         fh.write(text.encode("utf-8"))
@@ -234,15 +211,14 @@ def write_collection(
     _check_destination(dest)
     profile_text, records_text = _render(dest, profile_data, records)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    _recover(dest)
+    recover_folder(dest, PROFILE_FILE)
     _check_destination(dest)  # a recovered previous folder is a collection: still fine
-    tmp = dest.parent / f"{_TMP_PREFIX}{dest.name}-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
+    tmp = temp_sibling(dest)
     try:
         _write_file(tmp / PROFILE_FILE, profile_text)
         _write_file(tmp / RECORDS_FILE, records_text)
         fsync_path(tmp)
-        swap_folder(tmp, dest, _OLD_PREFIX)
+        swap_folder(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

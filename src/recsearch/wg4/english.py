@@ -12,7 +12,6 @@ are what a reader cites and what a translator most easily drops.
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..collection.english import read_english  # noqa: F401 - re-exported for the scripts
