@@ -24,7 +24,7 @@ import numpy as np
 from .encoders import Encoder
 from .errors import QueryError
 from .glossary import Concept
-from ._arrays import top_k
+from ._arrays import MaskCache, top_k
 from .lexical import LexicalIndex
 from .vector_index import VectorIndex
 
@@ -57,27 +57,6 @@ def _vectors_of(allowed: np.ndarray, rows: np.ndarray, variants: np.ndarray | No
     return mask if variants is None else mask & variants
 
 
-class _MaskCache:
-    """Masks derived from a filter mask, kept per filter: the filter index hands out the same
-    array for the same filter, so a repeated filter costs no O(N) work here."""
-
-    SIZE = 64
-
-    def __init__(self) -> None:
-        self._entries: dict[tuple[int, int], tuple[np.ndarray, np.ndarray | None, np.ndarray]] = {}
-
-    def get(self, allowed: np.ndarray, extra: np.ndarray | None, make: Any) -> np.ndarray:
-        key = (id(allowed), id(extra))
-        hit = self._entries.get(key)
-        if hit is not None and hit[0] is allowed and hit[1] is extra:
-            return hit[2]
-        derived = make()
-        if len(self._entries) >= self.SIZE:
-            self._entries.clear()
-        self._entries[key] = (allowed, extra, derived)
-        return derived
-
-
 class DenseChannel:
     """One encoder's vectors: row ``v`` of the index is variant ``variants[v]`` of record
     ``rows[v]``; ``variant_names`` names the variant codes (e.g. ``("ar", "en")``)."""
@@ -104,7 +83,7 @@ class DenseChannel:
         self._starts = np.searchsorted(self.rows[self._order], np.arange(n_records + 1))
         self._per_record = int(np.diff(self._starts).max()) if n_records else 1
         self._variant_masks: dict[tuple[str, ...], np.ndarray] = {}
-        self._vector_masks = _MaskCache()
+        self._vector_masks = MaskCache()
 
     def __repr__(self) -> str:
         return f"DenseChannel({self.name!r}, {self.encoder.name}, {len(self.index)} vectors, {self.index.kind})"
@@ -201,7 +180,7 @@ class KeywordChannel:
         self._doc_of[self.rows] = np.arange(len(self.rows))
         #: each glossary concept's terms in this channel, tokenized once on first use
         self._expansions: dict[Concept, list[str]] = {}
-        self._doc_masks = _MaskCache()
+        self._doc_masks = MaskCache()
 
     def __repr__(self) -> str:
         return f"KeywordChannel({self.name!r}, {self.language}, {len(self.index)} documents)"

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._arrays import check_mask, top_k
+from ._arrays import MaskCache, check_mask, top_k
 from ._validate import REBUILD_HINT, check_k, check_positive_int
 from .errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, QueryError, QueryTypeError
 
@@ -116,6 +116,8 @@ class VectorIndex:
         )
         self._faiss = self._new_faiss()
         self._view: np.ndarray | None = None
+        #: each filter as FAISS's bitmap (one bit per row), for the last filters seen
+        self._bitmaps = MaskCache()
 
     @property
     def dim(self) -> int:
@@ -201,7 +203,7 @@ class VectorIndex:
         if self.kind == "hnsw":
             params = faiss.SearchParametersHNSW(efSearch=max(self.config.ef_search, k))
         if allowed is not None:
-            bitmap = self._bitmap(allowed)
+            bitmap = self._bitmaps.get(allowed, None, lambda: np.packbits(allowed, bitorder="little"))
             selector = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
             params = params or faiss.SearchParameters()
             params.sel = selector
@@ -212,18 +214,6 @@ class VectorIndex:
             # it has k of them (a search without filter always has): score the allowed rows.
             return self._search_exact(q[0], k, np.flatnonzero(allowed))
         return labels[0][keep].astype(np.int64), scores[0][keep]
-
-    def _bitmap(self, allowed: np.ndarray) -> np.ndarray:
-        """The filter as FAISS's bitmap (one bit per row), kept for the last filters seen."""
-        cache = self.__dict__.setdefault("_bitmaps", {})
-        hit = cache.get(id(allowed))
-        if hit is not None and hit[0] is allowed:
-            return hit[1]
-        bitmap = np.packbits(allowed, bitorder="little")
-        if len(cache) >= 64:
-            cache.clear()
-        cache[id(allowed)] = (allowed, bitmap)
-        return bitmap
 
     def _search_exact(self, qv: np.ndarray, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         scores = _dot(self.reconstruct(rows), qv)
