@@ -142,9 +142,9 @@ def build_channels(
     store = _usable_cache() if cache else None
     kind = resolve_kind(index_kind, len(texts))
     channels: list[Channel] = []
+    items = list(texts.values())
     for i, enc in enumerate(encoders):
         log.info("embedding %d passages with %s", len(texts), enc.name)
-        items = list(texts.values())
         if store is not None:
             vectors = store.encode_passages(enc, items, show_progress=show_progress)
         else:

@@ -46,8 +46,9 @@ class SearchSettings:
     variants count in the dense channels, e.g. ``("ar",)`` (None: all); ``expand``: glossary
     expansion into the keyword channels; ``fusion``: ``"zscore"`` or ``"rrf"``; weights of
     dense and keyword channels in z-score fusion (chosen on the dev queries: dense 1.0,
-    keyword 0.7 sits in a flat region of 0.5-1.0); ``depth``: candidates per channel as a
-    multiple of k; ``exhaustive``: score every allowed record (for measurement).
+    keyword 0.7 sits in a flat region of 0.5-1.0); ``depth`` and ``keyword_depth``: candidates
+    per dense and per keyword channel as a multiple of k; ``exhaustive``: score every allowed
+    record (for measurement).
     """
 
     channels: tuple[str, ...] | None = None

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from difflib import get_close_matches
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -439,16 +440,13 @@ class Corpus:
         self._by_id: dict[str, list[Recommendation]] = {}
         for r in self._records:
             self._by_id.setdefault(r.id, []).append(r)
+        self._facet_values: dict[str, tuple[str, ...]] = {}
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         """sha256 over every record's key, text and translation languages: what an index records
         to know its corpus (computed once, on first use)."""
-        digest = self.__dict__.get("_sha256")
-        if digest is None:
-            digest = sha256_text("\n".join(f"{r.key}\t{r.full_text}\t{sorted(r.translations)}" for r in self._records))
-            self.__dict__["_sha256"] = digest
-        return digest
+        return sha256_text("\n".join(f"{r.key}\t{r.full_text}\t{sorted(r.translations)}" for r in self._records))
 
     def __len__(self) -> int:
         return len(self._records)
@@ -467,23 +465,21 @@ class Corpus:
         hit = self._by_key.get(rec_id)
         if hit is not None:
             return hit
-        found = self._by_id.get(rec_id) or self._by_id.get(self._folded().get(rec_id.casefold(), ""), [])
+        found = self._by_id.get(rec_id) or self._by_id.get(self._folded.get(rec_id.casefold(), ""), [])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
             raise UnknownRecommendationError(
                 f"{rec_id!r} is in several collections: use one of {[r.key for r in found]}"
             )
-        close = get_close_matches(rec_id, list(self._by_id), n=3) or get_close_matches(rec_id.casefold(), list(self._folded()), n=3)
+        close = get_close_matches(rec_id, list(self._by_id), n=3) or get_close_matches(rec_id.casefold(), list(self._folded), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UnknownRecommendationError(f"no recommendation with id {rec_id!r}{hint}")
 
+    @cached_property
     def _folded(self) -> dict[str, str]:
-        folded = self.__dict__.get("_folded_ids")
-        if folded is None:
-            folded = {rid.casefold(): rid for rid in self._by_id}
-            self.__dict__["_folded_ids"] = folded
-        return folded
+        """Ids by their case-folded form, for lookups in any case."""
+        return {rid.casefold(): rid for rid in self._by_id}
 
     def get(self, rec_id: str, default: Recommendation | None = None) -> Recommendation | None:
         try:
@@ -507,31 +503,27 @@ class Corpus:
                 out.setdefault(m.number, m)
         return out
 
-    @property
+    @cached_property
     def languages(self) -> tuple[str, ...]:
         """The authoritative languages, then the translations' languages, in first-seen order
         (computed once)."""
-        languages = self.__dict__.get("_languages")
-        if languages is None:
-            seen: dict[str, None] = {}
-            for r in self._records:
-                seen.setdefault(r.lang, None)
-            for r in self._records:
-                for lang in r.translations:
-                    seen.setdefault(lang, None)
-            languages = self.__dict__["_languages"] = tuple(seen)
-        return languages
+        seen: dict[str, None] = {}
+        for r in self._records:
+            seen.setdefault(r.lang, None)
+        for r in self._records:
+            for lang in r.translations:
+                seen.setdefault(lang, None)
+        return tuple(seen)
 
     def facet_values(self, name: str) -> tuple[str, ...]:
         """Every value of one facet in the corpus, in first-seen order (computed once)."""
-        cache = self.__dict__.setdefault("_facet_values", {})
-        values = cache.get(name)
+        values = self._facet_values.get(name)
         if values is None:
             seen: dict[str, None] = {}
             for r in self._records:
                 for v in r.facets.get(name, ()):
                     seen.setdefault(v, None)
-            values = cache[name] = tuple(seen)
+            values = self._facet_values[name] = tuple(seen)
         return values
 
     def with_english(self, source: str | Path | Mapping[str, str], *, official: bool = True) -> Corpus:
