@@ -22,9 +22,7 @@ class RowTable:
     (a record whose collection says it repeats another: 5.35 → 5.34)."""
 
     def __init__(self, corpus: Corpus) -> None:
-        self.corpus = corpus
         self.records = list(corpus)
-        self.ids = [r.id for r in self.records]
         self.row_of = {r.key: i for i, r in enumerate(self.records)}
         self.canonical = np.array(
             [self.row_of.get(f"{r.collection.name}:{r.duplicate_of}", i) if r.duplicate_of else i for i, r in enumerate(self.records)],
@@ -37,7 +35,7 @@ class RowTable:
                 self._groups.setdefault(canon, [canon]).append(row)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.records)
 
     def group(self, row: int) -> list[int]:
         """``row`` and the rows identical to it."""
@@ -56,7 +54,7 @@ class RowTable:
                     self.records[row],
                     rank=i + 1,
                     score=float(ranked.fused[i]),
-                    duplicates=tuple(self.ids[t] for t in self.group(row) if t != row),
+                    duplicates=tuple(self.records[t].id for t in self.group(row) if t != row),
                     channels=channels,
                     lang=lang,
                 )
