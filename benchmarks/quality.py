@@ -6,6 +6,10 @@ Every configuration is the shipped index with other query-time settings
 - ``arabic only``: the Arabic text in every channel, no glossary (the search issue's design);
 - ``+ English rendering``: each recommendation's English vectors and English BM25 too;
 - ``+ glossary (shipped)``: query expansion into both keyword channels — the default;
+- ``questions``: the questions each record answers (``data/enrichment/questions.jsonl``), as
+  passages of the dense channels and in the keyword documents; two rows take them away — from
+  the dense channels only (a query-time setting), and entirely (an index built from the same
+  records without them, in a temporary folder);
 - single encoders, reciprocal rank fusion in place of the z-score sum, and exhaustive
   scoring of every record in place of candidates, for the record of why the default is
   what it is.
@@ -16,9 +20,12 @@ Every configuration is the shipped index with other query-time settings
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import tempfile
 from pathlib import Path
 
 from recsearch import Searcher
+from recsearch.collection import Corpus
 from recsearch.evaluate import evaluate, load_queries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +64,13 @@ def main() -> None:
     ]
     for name, s in configs:
         print(row(name, evaluate(queries, ranker(s), modes=["hybrid"])), flush=True)
+    if any(r.questions for r in base.corpus):
+        texts_only = base.configure(variants=base.corpus.languages)
+        print(row("shipped, questions in keyword text only", evaluate(queries, ranker(texts_only), modes=["hybrid"])), flush=True)
+        unasked = Corpus([dataclasses.replace(r, questions={}) for r in base.corpus], base.corpus.collections.values())
+        with tempfile.TemporaryDirectory() as tmp:
+            bare = Searcher.build(unasked, encoder=[c.encoder for c in base.channels if c.kind == "dense"], path=Path(tmp) / "index", show_progress=False)
+            print(row("shipped, without the questions", evaluate(queries, ranker(bare), modes=["hybrid"])), flush=True)
     for mode in ("dense", "lexical"):
         print(row(f"shipped, {mode} only", evaluate(queries, ranker(base), modes=[mode]), mode), flush=True)
     for ch in base.channels:

@@ -326,3 +326,13 @@ def test_the_cli_imports_and_reports_errors_with_lines(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "line 2: id '1' already used on line 1" in err and "'meetings'" in err and "meeting" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_csv_questions_split_on_bars_by_language(tmp_path, profile_path):
+    src = write_input(tmp_path, "records.csv", "id,text,questions_en,questions_fr\n1,Fictional.,Who waters? | plant care,Qui arrose ?\n")
+    [rec] = read_collection(import_collection(src, profile_path, tmp_path / "out"))[1]
+    assert rec.questions == {"en": ("Who waters?", "plant care"), "fr": ("Qui arrose ?",)}
+    bad = write_input(tmp_path, "bad.csv", "id,text,questions_english\n1,Fictional.,x\n")
+    assert import_problems(bad, profile_path, tmp_path / "out2") == [
+        f"{bad} line 1: column 'questions_english': expected questions_<lang> with an ISO 639-1 code like questions_en"
+    ]

@@ -151,3 +151,44 @@ def test_searching_never_imports_the_restoration():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env={"HF_HUB_OFFLINE": "1", **__import__("os").environ})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+def _with_questions(tmp_path, questions: dict[str, dict[str, list[str]]]):
+    """A copy of the fictional collection whose records answer ``questions``."""
+    out = tmp_path / "asked"
+    out.mkdir()
+    (out / "collection.json").write_bytes((FICTIONAL / "collection.json").read_bytes())
+    lines = []
+    for line in (FICTIONAL / "records.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec["id"] in questions:
+            rec["questions"] = questions[rec["id"]]
+        lines.append(json.dumps(rec, ensure_ascii=False))
+    (out / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+def test_questions_are_passages_and_keyword_text_of_their_record(tmp_path):
+    from recsearch.index_folder import keyword_texts, passages
+
+    first = next(iter(load_corpus(FICTIONAL))).id
+    folder = _with_questions(tmp_path, {first: {"en": ["zebra crossing wardens?", "quokka census"]}})
+    corpus = load_corpus(folder)
+    texts, rows, codes, variants = passages(corpus)
+    assert variants[-1] == "questions:en" and variants[: len(corpus.languages)] == corpus.languages
+    asked = [pid for pid in texts if "?" in pid]
+    assert [texts[p] for p in asked] == ["zebra crossing wardens?", "quokka census"]
+    assert all(rows[list(texts).index(p)] == 0 and variants[codes[list(texts).index(p)]] == "questions:en" for p in asked)
+    docs, doc_rows = keyword_texts(corpus, "en")
+    assert "quokka census" in docs[list(doc_rows).index(0)]
+    assert not any("quokka" in d for i, d in enumerate(docs) if doc_rows[i] != 0)
+    assert corpus.sha256 != load_corpus(FICTIONAL).sha256  # an index built without them is stale
+
+
+def test_a_query_in_a_question_s_words_finds_its_record(tmp_path):
+    first = next(iter(load_corpus(FICTIONAL))).id
+    folder = _with_questions(tmp_path, {first: {"en": ["quokka census methodology"]}})
+    s = Searcher.build(collections=[folder], encoder="hashing", path=tmp_path / "index", show_progress=False, cache=False)
+    assert s.search("quokka census methodology", k=1)[0].id == first
+    plain = Searcher.build(collections=[FICTIONAL], encoder="hashing", path=tmp_path / "plain", show_progress=False, cache=False)
+    assert "quokka" not in plain.corpus[first].text and "questions" not in plain.corpus[first].to_format()

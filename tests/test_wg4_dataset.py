@@ -12,6 +12,7 @@ import pytest
 
 from recsearch.wg4.build import COLLECTION_DIR, build_dataset, collection_files, write_collection
 from recsearch.wg4.english import read_english
+from recsearch.wg4.enrichment import read_enrichment
 from recsearch.wg4.restore import arabic_letters
 from recsearch.wg4.source import read_source
 from recsearch.errors import RestorationError, SourceError
@@ -140,7 +141,8 @@ def test_meetings(dataset):
 
 
 def test_rebuild_is_byte_identical(dataset):
-    profile, records = collection_files(dataset, read_english(DATA / "recommendations_en.jsonl"))
+    enrichment = read_enrichment(DATA / "enrichment")
+    profile, records = collection_files(dataset, read_english(DATA / "recommendations_en.jsonl"), enrichment)
     assert profile.encode() == (SHIPPED / "collection.json").read_bytes()
     assert records.encode() == (SHIPPED / "records.jsonl").read_bytes()
 
@@ -194,3 +196,25 @@ def test_bad_source_never_overwrites_the_collection(tmp_path: Path, damage: str)
         write_collection(inputs=folder)
     assert target.read_bytes() == before
     assert not list(target.parent.glob(".*.tmp"))
+
+
+def test_every_record_answers_three_arabic_and_three_english_questions():
+    enrichment = read_enrichment(DATA / "enrichment")
+    ids = [json.loads(line)["id"] for line in (SHIPPED / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert list(enrichment.questions) == ids  # every record, in record order
+    arabic = re.compile(r"[\u0621-\u064a]")
+    for rid, asked in enrichment.questions.items():
+        assert len(asked["ar"]) == 3 and len(asked["en"]) == 3, rid
+        assert all(arabic.search(q) for q in asked["ar"]) and not any(arabic.search(q) for q in asked["en"]), rid
+        assert not any(re.search(r"[0-9٠-٩]\.[0-9٠-٩]", q) for q in (*asked["ar"], *asked["en"])), rid  # no ids
+
+
+def test_enrichment_refuses_a_record_without_questions_and_a_malformed_line(tmp_path, dataset):
+    from recsearch.errors import RestorationError
+    from recsearch.wg4.enrichment import Enrichment
+
+    with pytest.raises(RestorationError, match="no questions for"):
+        Enrichment(questions={}).check_ids(["1.1"])
+    (tmp_path / "questions.jsonl").write_text('{"id": "1.1", "ar": ["س"], "en": []}\n', encoding="utf-8")
+    with pytest.raises(RestorationError, match=r"questions.jsonl:1"):
+        read_enrichment(tmp_path)

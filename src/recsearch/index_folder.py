@@ -61,14 +61,22 @@ def cache_dir() -> Path:
     return Path(base) / "embeddings"
 
 
+#: The variant name of a record's questions in one language: "questions:ar".
+QUESTIONS_VARIANT = "questions:{}"
+
+
 def passages(corpus: Corpus) -> tuple[dict[str, str], np.ndarray, np.ndarray, tuple[str, ...]]:
     """What the dense channels embed: passage id → text, each passage's record row and variant
-    code, and the variant names (languages, the authoritative ones first). A record's
-    authoritative text has the passage id of its key (``"wg4:4.46.g"``), a translation the
-    key and its language (``"wg4:4.46.g@en"``); each is read with its lead-in (an item's verb
-    and subject are there)."""
-    variants = corpus.languages
-    code = {lang: i for i, lang in enumerate(variants)}
+    code, and the variant names (languages, the authoritative ones first, then the questions'
+    variants). A record's authoritative text has the passage id of its key (``"wg4:4.46.g"``),
+    a translation the key and its language (``"wg4:4.46.g@en"``); each is read with its lead-in
+    (an item's verb and subject are there). Each question a record answers is a passage of its
+    own (``"wg4:4.46.g?ar1"``, variant ``questions:ar``): people ask in everyday words what the
+    text says in legal ones, and a record scores the best of its passages."""
+    languages = corpus.languages
+    asked = tuple(dict.fromkeys(lang for r in corpus for lang in r.questions))
+    variants = (*languages, *(QUESTIONS_VARIANT.format(lang) for lang in asked))
+    code = {name: i for i, name in enumerate(variants)}
     texts: dict[str, str] = {}
     rows: list[int] = []
     codes: list[int] = []
@@ -81,19 +89,29 @@ def passages(corpus: Corpus) -> tuple[dict[str, str], np.ndarray, np.ndarray, tu
             texts[f"{r.key}@{lang}"] = t.full_text
             rows.append(row)
             codes.append(code[lang])
+    for row, r in enumerate(corpus):
+        for lang, questions in r.questions.items():
+            for i, q in enumerate(questions):
+                texts[f"{r.key}?{lang}{i}"] = q
+                rows.append(row)
+                codes.append(code[QUESTIONS_VARIANT.format(lang)])
     return texts, np.asarray(rows, dtype=np.int32), np.asarray(codes, dtype=np.int8), variants
 
 
 def keyword_texts(corpus: Corpus, language: str) -> tuple[list[str], np.ndarray]:
     """The texts of one keyword channel and the record row of each: records written in
     ``language`` give their text (the lead-in is its own record's context), records
-    translated into it give the translation with its lead-in."""
+    translated into it give the translation with its lead-in; the questions a record answers
+    in ``language`` are added to its document."""
     pairs = []
     for row, r in enumerate(corpus):
         if r.lang == language:
-            pairs.append((row, r.text))
+            text = r.text
         elif language in r.translations:
-            pairs.append((row, r.translations[language].full_text))
+            text = r.translations[language].full_text
+        else:
+            continue
+        pairs.append((row, " ".join((text, *r.questions.get(language, ())))))
     return [t for _, t in pairs], np.asarray([row for row, _ in pairs], dtype=np.int32)
 
 
@@ -152,7 +170,7 @@ def build_channels(
         index = VectorIndex(enc.dim, kind=kind)
         index.add(vectors)
         channels.append(DenseChannel(f"dense{i}", enc, index, rows, codes, variants, len(corpus)))
-    for language in variants:
+    for language in corpus.languages:
         docs, doc_rows = keyword_texts(corpus, language)
         if docs and language in LEXICAL_LANGUAGES:
             channels.append(KeywordChannel(f"bm25_{language}", LexicalIndex.build(docs, language=language), doc_rows, len(corpus)))

@@ -393,6 +393,7 @@ class RecordIn(_Model):
     facets: dict[
         Annotated[str, AfterValidator(_facet_name)], Annotated[list[Text], Field(min_length=1)]
     ] = {}
+    questions: dict[LangCode, Annotated[list[Text], Field(min_length=1)]] = {}
     url: Annotated[str, AfterValidator(_url)] | None = None
     extra: dict[str, Any] = {}
 
@@ -755,6 +756,7 @@ def _record(spec: RecordIn, profile: Profile) -> Recommendation:
         footnotes=tuple(Footnote(f.number, f.text) for f in spec.footnotes),
         translations={k: Translation(t.text, t.lead_in, t.official) for k, t in spec.translations.items()},
         facets={k: tuple(v) for k, v in spec.facets.items()},
+        questions={k: tuple(v) for k, v in spec.questions.items()},
         url=spec.url,
         extra=dict(spec.extra),
     )

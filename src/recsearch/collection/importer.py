@@ -9,7 +9,7 @@ CSV columns (docs/collection-format.md has the full mapping): ``id``, ``text``, 
 ``meeting``, ``paragraph``, ``item``, ``lead_in``, ``url``, ``translation_<lang>`` (an
 unofficial translation), ``translation_<lang>_official`` (true/false),
 ``translation_<lang>_lead_in``, ``facet_<name>`` (values separated by ``|``),
-``footnote_<n>`` and ``extra_<key>``. An empty cell is an absent field; the header is line 1.
+``questions_<lang>`` (questions separated by ``|``), ``footnote_<n>`` and ``extra_<key>``. An empty cell is an absent field; the header is line 1.
 """
 
 from __future__ import annotations
@@ -43,10 +43,12 @@ _PATTERNS = (
     "translation_<lang>_official",
     "translation_<lang>_lead_in",
     "facet_<name>",
+    "questions_<lang>",
     "footnote_<n>",
     "extra_<key>",
 )
 _TRANSLATION = re.compile(r"translation_([a-z]{2})(_official|_lead_in)?")
+_QUESTIONS = re.compile(r"questions_([a-z]{2})")
 _NUMBER = re.compile(r"[0-9]+")
 
 
@@ -92,6 +94,11 @@ def _column(name: str) -> tuple[str, Any] | str:
         if not _FACET.fullmatch(key):
             return f"column '{name}': facet name {key!r} must be 1-40 lower-case letters, digits or '_', starting with a letter"
         return ("facet", key)
+    m = _QUESTIONS.fullmatch(name)
+    if m:
+        return ("questions", m.group(1))
+    if name.startswith("questions_"):
+        return f"column '{name}': expected questions_<lang> with an ISO 639-1 code like questions_en"
     if name.startswith("footnote_"):
         key = name[len("footnote_"):]
         if not _NUMBER.fullmatch(key) or int(key) < 1:
@@ -145,6 +152,7 @@ def _row_record(columns: list[tuple[str, Any] | None], cells: list[str]) -> dict
     translations: dict[str, dict[str, Any]] = {}
     footnotes: dict[int, str] = {}
     facets: dict[str, list[str]] = {}
+    questions: dict[str, list[str]] = {}
     extra: dict[str, str] = {}
     for column, cell in zip(columns, cells):
         if column is None or not cell.strip():
@@ -160,6 +168,8 @@ def _row_record(columns: list[tuple[str, Any] | None], cells: list[str]) -> dict
             translations.setdefault(key, {})["lead_in"] = cell
         elif kind == "facet":
             facets[key] = [v.strip() for v in cell.split("|")]
+        elif kind == "questions":
+            questions[key] = [v.strip() for v in cell.split("|")]
         elif kind == "footnote":
             footnotes[key] = cell
         elif kind == "extra":
@@ -172,6 +182,8 @@ def _row_record(columns: list[tuple[str, Any] | None], cells: list[str]) -> dict
         record["footnotes"] = [{"number": n, "text": t} for n, t in sorted(footnotes.items())]
     if facets:
         record["facets"] = facets
+    if questions:
+        record["questions"] = questions
     if extra:
         record["extra"] = extra
     return record

@@ -246,6 +246,8 @@ class Recommendation:
     footnotes: tuple[Footnote, ...] = ()
     translations: Mapping[str, Translation] = field(default_factory=dict)
     facets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: questions people ask that this record answers, by language: searched, never shown as its text
+    questions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     url: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: citations already formatted, by language (a record and its collection never change)
@@ -367,6 +369,8 @@ class Recommendation:
             out["footnotes"] = [{"number": f.number, "text": f.text} for f in self.footnotes]
         if self.facets:
             out["facets"] = {k: list(v) for k, v in self.facets.items()}
+        if self.questions:
+            out["questions"] = {k: list(v) for k, v in self.questions.items()}
         if self.extra:
             out["extra"] = dict(self.extra)
         return out
@@ -388,6 +392,7 @@ class Recommendation:
             footnotes=tuple(Footnote(f["number"], f["text"]) for f in data.get("footnotes", ())),
             translations={k: Translation(t["text"], t.get("lead_in"), bool(t.get("official"))) for k, t in data.get("translations", {}).items()},
             facets={k: tuple(v) for k, v in data.get("facets", {}).items()},
+            questions={k: tuple(v) for k, v in data.get("questions", {}).items()},
             url=data.get("url"),
             extra=data.get("extra", {}),
         )
@@ -406,12 +411,18 @@ class Recommendation:
             "footnotes": [{"number": f.number, "text": f.text} for f in self.footnotes],
             "translations": {k: {"text": t.text, "lead_in": t.lead_in, "official": t.official} for k, t in self.translations.items()},
             "facets": {k: list(v) for k, v in self.facets.items()},
+            "questions": {k: list(v) for k, v in self.questions.items()},
             "url": self.url,
             "extra": dict(self.extra),
             "citation": self.citation("en"),
             "citation_ar": self.citation("ar"),
             "text_en_note": self.text_en_note if self.text_en else None,
         }
+
+
+def _questions_part(r: Recommendation) -> str:
+    # empty without questions, so a corpus without them keeps the checksum it always had
+    return "".join(f"\t{lang}?{q}" for lang in sorted(r.questions) for q in r.questions[lang])
 
 
 class _Extra(dict):
@@ -444,9 +455,11 @@ class Corpus:
 
     @cached_property
     def sha256(self) -> str:
-        """sha256 over every record's key, text and translation languages: what an index records
-        to know its corpus (computed once, on first use)."""
-        return sha256_text("\n".join(f"{r.key}\t{r.full_text}\t{sorted(r.translations)}" for r in self._records))
+        """sha256 over every record's key, text, translation languages and questions: what an
+        index records to know its corpus (computed once, on first use)."""
+        return sha256_text(
+            "\n".join(f"{r.key}\t{r.full_text}\t{sorted(r.translations)}{_questions_part(r)}" for r in self._records)
+        )
 
     def __len__(self) -> int:
         return len(self._records)

@@ -19,6 +19,7 @@ from .._io import atomic_write
 from ..errors import RestorationError
 from .addressees import addressees_of
 from .english import ENGLISH_FILE, read_english
+from .enrichment import ENRICHMENT_DIR, Enrichment, read_enrichment
 from .layout import ABJAD, Layout, Unit, parse_layout
 from .meetings import meeting_info
 from .restore import load_corrections, restore_lines
@@ -120,8 +121,13 @@ def _check_used(corrections, layout: Layout) -> None:
         raise RestorationError(f"corrections for lines that hold no text: {stale}")
 
 
-def collection_files(dataset: Dataset, english: dict[str, tuple[str, str | None]]) -> tuple[str, str]:
-    """``collection.json`` and ``records.jsonl`` of the restored dataset, as text."""
+def collection_files(
+    dataset: Dataset, english: dict[str, tuple[str, str | None]], enrichment: Enrichment | None = None
+) -> tuple[str, str]:
+    """``collection.json`` and ``records.jsonl`` of the restored dataset, as text, with what
+    ``enrichment`` adds to each record."""
+    if enrichment is not None:
+        enrichment.check_ids([str(r["id"]) for r in dataset.records])
     meetings = []
     for m in dataset.meetings:
         entry = {
@@ -162,6 +168,8 @@ def collection_files(dataset: Dataset, english: dict[str, tuple[str, str | None]
             del record["footnotes"]
         if r["addressees"]:
             record["facets"] = {"addressee": r["addressees"]}
+        if enrichment is not None:
+            record["questions"] = enrichment.questions[rid]
         lines.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     extra = sorted(set(english) - {str(r["id"]) for r in dataset.records})
     if extra:
@@ -191,7 +199,8 @@ def write_collection(
         )
     source = read_source(source_path or inputs / SOURCE_FILENAME)
     dataset = build_dataset(source, corrections)
-    profile, records = collection_files(dataset, read_english(inputs / ENGLISH_FILE))
+    enrichment = read_enrichment(inputs / ENRICHMENT_DIR)
+    profile, records = collection_files(dataset, read_english(inputs / ENGLISH_FILE), enrichment)
     out = Path(out_dir) if out_dir is not None else inputs / COLLECTION_DIR
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / RECORDS_FILE, records)
