@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent
 SHIPPED = [
     (ROOT / "data" / "collections", Path("data") / "collections"),
     (ROOT / "data" / "glossary.tsv", Path("data") / "glossary.tsv"),
+    (ROOT / "data" / "relevance.json", Path("data") / "relevance.json"),
     (ROOT / "index", Path("index")),
 ]
 

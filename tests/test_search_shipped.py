@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from conftest import TEST_DATA
 from recsearch.search import Searcher
 
 pytestmark = pytest.mark.integration
@@ -124,3 +125,23 @@ def test_cli_search_json_needs_no_build():
     )
     hits = json.loads(out.stdout)
     assert len(hits) == 3 and all(h["citation"].startswith("CTOC/COP/WG.4/2019/5") for h in hits)
+
+
+def _queries(name: str) -> list[dict]:
+    return [json.loads(line) for line in (TEST_DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_out_of_scope_dev_queries_are_flagged_and_in_scope_ones_are_not(shipped):
+    oos = _queries("queries_oos_dev.jsonl")
+    inscope = _queries("queries_dev.jsonl")
+    flagged_oos = sum(bool(shipped.search(q["query"], k=5).no_good_match) for q in oos)
+    flagged_in = sum(bool(shipped.search(q["query"], k=5).no_good_match) for q in inscope)
+    assert flagged_oos / len(oos) >= 0.95 and flagged_in / len(inscope) <= 0.03
+
+
+def test_relevance_on_the_shipped_index_is_a_probability_monotone_with_rank(shipped):
+    hits = shipped.search("compensation for victims of trafficking", k=10)
+    rel = [h.relevance for h in hits]
+    assert all(r is not None and 0 <= r <= 1 for r in rel) and rel == sorted(rel, reverse=True)
+    assert hits.no_good_match is False and rel[0] > hits.answer_at
+    assert shipped.search("how to bake sourdough bread", k=3).no_good_match is True

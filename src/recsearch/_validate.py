@@ -6,7 +6,7 @@ import numpy as np
 
 from .errors import QueryError, QueryTypeError
 
-__all__ = ["check_k", "check_positive_int", "check_lang", "check_query", "REBUILD_HINT", "LANGS", "MAX_QUERY_CHARS", "MAX_K"]
+__all__ = ["check_k", "check_positive_int", "check_probability", "check_lang", "check_query", "REBUILD_HINT", "LANGS", "MAX_QUERY_CHARS", "MAX_K"]
 
 #: Languages a citation or a text can be given in.
 LANGS = ("en", "ar")
@@ -29,6 +29,17 @@ def check_positive_int(name: str, value: object) -> int:
     if value < 1:
         raise QueryError(f"{name} must be >= 1, got {value}")
     return int(value)
+
+
+def check_probability(name: str, value: object) -> float | None:
+    """A bar on relevance: a number in [0, 1], or None for no bar."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise QueryTypeError(f"{name} must be a number in [0, 1] or None, got {type(value).__name__}")
+    if not 0.0 <= float(value) <= 1.0:  # NaN fails this too
+        raise QueryError(f"{name} must be in [0, 1], got {value}")
+    return float(value)
 
 
 def check_k(k: object) -> int:

@@ -33,6 +33,14 @@ def _texts(hit: Hit, lang: str | None) -> list[str]:
     return [f"{hit.language_name} (authoritative): {original}"] + ([f"{label}: {english}"] if english else [])
 
 
+_NO_GOOD_MATCH = {
+    "en": "No recommendation answers this question well: the entries below are only the closest, and probably "
+    "not relevant. Do not present them as an answer; say that the collection does not address it.",
+    "ar": "لا توجد توصية تجيب عن هذا السؤال إجابة جيدة: ما يلي أقرب التوصيات فحسب، وعلى الأرجح لا صلة لها به. "
+    "لا تقدمها بوصفها إجابة؛ بل قل إن المجموعة لا تتناوله.",
+}
+
+
 def format_context(
     hits: Sequence[Hit], query: str | None = None, *, lang: str | None = None, sources: Sequence[str] = ()
 ) -> str:
@@ -53,10 +61,13 @@ def format_context(
         lines.append(_UNOFFICIAL.format(languages=languages))
     if not hits:
         lines.append("No recommendation matched." if lang != "ar" else "لم تُطابق أي توصية.")
+    elif getattr(hits, "no_good_match", None):
+        lines.append(_NO_GOOD_MATCH["ar" if lang == "ar" else "en"])
     for n, hit in enumerate(hits, start=1):
         citation = {"ar": hit.citation_ar, "en": hit.citation_en}.get(lang or "", hit.citation)
         same = f" (identical to {', '.join(hit.duplicates)})" if hit.duplicates else ""
         lines.append("")
-        lines.append(f"[{n}] {citation}{same}")
+        sure = f" (relevance {hit.relevance:.2f})" if hit.relevance is not None else ""
+        lines.append(f"[{n}] {citation}{same}{sure}")
         lines.extend(_texts(hit, lang))
     return "\n".join(lines) + "\n"

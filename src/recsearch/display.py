@@ -40,7 +40,8 @@ def rtl_block(text: str, width: int, indent: int = 3, rtl: bool = True) -> list[
 def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False) -> list[str]:
     """One hit: rank, id, score, citation, the Arabic (lead-in and text) and, with
     ``english``, the unofficial English rendering under it."""
-    head = f"{hit.rank:>2}. {hit.id}  (score {hit.score:.2f})"
+    said = f"relevance {hit.relevance:.2f}" if hit.relevance is not None else f"score {hit.score:.2f}"
+    head = f"{hit.rank:>2}. {hit.id}  ({said})"
     if hit.duplicates:
         head += f"  — identical to {', '.join(hit.duplicates)}"
     out = [head, *rtl_block(hit.citation, width, rtl=rtl)]
@@ -72,6 +73,9 @@ def format_results(
         lines.append(f"(understood: {'; '.join(said)} — from {', '.join(repr(p) for p in understood.phrases)})")
     if not results:
         lines.append("no recommendation matches (check the filters, or try other words)")
+    elif getattr(results, "no_good_match", None):
+        lines.append("no recommendation answers this well; the closest ones follow, for what they are worth:")
+        lines.append("")
     for hit in results:
         lines += format_hit(hit, width, rtl, english)
         lines.append("")

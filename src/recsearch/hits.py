@@ -45,7 +45,10 @@ class Hit:
     """One ranked recommendation.
 
     ``score`` is the fused score of the mode that produced the ranking (higher is better;
-    comparable within one result list only). ``channels`` keeps each channel's own score and
+    comparable within one result list only). ``relevance`` is comparable across queries: the
+    estimated probability, in [0, 1], that this hit answers the query (see
+    :mod:`recsearch.relevance`; never above the relevance of a hit ranked higher; None when
+    the index has no fitted relevance model, and for "more like this"). ``channels`` keeps each channel's own score and
     rank for the curious. ``duplicates`` lists identical recommendations this hit stands for.
     ``collection`` names the collection, ``symbol`` its document, ``lang`` the language of
     the authoritative ``text``.
@@ -72,6 +75,7 @@ class Hit:
     symbol: str = ""
     lang: str = ""
     url: str | None = None
+    relevance: float | None = None
     channels: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
@@ -84,6 +88,7 @@ class Hit:
         duplicates: tuple[str, ...] = (),
         channels: dict[str, dict[str, float]] | None = None,
         lang: str = "en",
+        relevance: float | None = None,
     ) -> Hit:
         """A hit for ``rec``; ``citation`` is in ``lang`` ("en" or "ar"), both are kept."""
         m = rec.meeting
@@ -110,6 +115,7 @@ class Hit:
             symbol=rec.collection.symbol,
             lang=rec.lang,
             url=rec.url,
+            relevance=None if relevance is None else float(relevance),
             channels=dict(channels or {}),
         )
 
@@ -139,6 +145,7 @@ class Hit:
             "id": self.id,
             "rank": self.rank,
             "score": round(self.score, 6),
+            "relevance": None if self.relevance is None else round(self.relevance, 4),
             "text": self.text,
             "chapeau": self.chapeau,
             "collection": self.collection,
@@ -163,11 +170,16 @@ class Hit:
 
 class Results(list):
     """A ``list[Hit]`` that also tells what was understood of the query: its language,
-    the meetings or years read from it (``understood``), and the filters applied."""
+    the meetings or years read from it (``understood``), the filters applied, and whether
+    any hit answers the query well (``no_good_match``: True when no hit reaches the relevance
+    at which the library believes it has an answer, ``answer_at``; None when the index has no
+    relevance model)."""
 
     understood: Understood | None = None  # None when the query was taken literally
     filters: Filters = Filters()
     language: str | None = None
+    no_good_match: bool | None = None
+    answer_at: float | None = None
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return [hit.to_dict() for hit in self]

@@ -78,6 +78,7 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         results = run(searcher.search, q, k, meeting=meeting, year=year, addressee=addressee, mode=mode, lang=lang)
         return {
             "query": q,
+            "no_good_match": results.no_good_match,
             "understood": results.understood.to_dict() if results.understood else None,
             "filters": results.filters.to_dict(),
             "results": [hit_for_tool(h) for h in results],

@@ -86,6 +86,8 @@ class Ranked:
     fused: np.ndarray
     scores: dict[str, np.ndarray] = field(default_factory=dict)
     ranks: dict[str, np.ndarray] = field(default_factory=dict)
+    #: each channel's mean score over the allowed records (what a hit's score stands above)
+    means: dict[str, float] = field(default_factory=dict)
 
 
 def _pool(
@@ -168,10 +170,10 @@ def rank(
             return Ranked(np.empty(0, dtype=np.int64), np.empty(0))
     weights = {}
     for ch in channels:
-        spread = None
-        if settings.fusion == "zscore":
-            spread = spreads.get(ch.name)
-            spread = _score(ch, prepared[ch.name], sample, allowed, masks.get(ch.name)) if spread is None else spread
+        # the statistics of every channel over the allowed records: fusion standardises with
+        # them, and relevance reads how far a hit stands above the mean
+        spread = spreads.get(ch.name)
+        spread = _score(ch, prepared[ch.name], sample, allowed, masks.get(ch.name)) if spread is None else spread
         weights[ch.name] = ChannelScores(
             scored[ch.name],
             settings.keyword_weight if isinstance(ch, KeywordChannel) else settings.dense_weight,
@@ -186,4 +188,5 @@ def rank(
     _, first = np.unique(groups, return_index=True)
     top = order[np.sort(first)[:k]]
     ranks = {name: channel_ranks(s)[top] for name, s in scored.items()}
-    return Ranked(pool[top], fused[top], {name: s[top] for name, s in scored.items()}, ranks)
+    means = {name: w.mean for name, w in weights.items()}
+    return Ranked(pool[top], fused[top], {name: s[top] for name, s in scored.items()}, ranks, means)

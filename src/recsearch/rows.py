@@ -41,13 +41,18 @@ class RowTable:
         """``row`` and the rows identical to it."""
         return self._groups.get(int(self.canonical[row]), [row])
 
-    def hits(self, ranked: Ranked, lang: str) -> list[Hit]:
-        """The ranked rows as hits, with their citations in ``lang`` and each channel's score
-        and rank."""
+    def hits(self, ranked: Ranked, lang: str, relevance: np.ndarray | None = None) -> list[Hit]:
+        """The ranked rows as hits, with their citations in ``lang``, each channel's score
+        and rank, and their ``relevance`` (aligned with the rows) when there is one."""
         hits = []
         for i, row in enumerate(ranked.rows.tolist()):
             channels = {
-                name: {"score": round(float(s[i]), 6), "rank": int(ranked.ranks[name][i])} for name, s in ranked.scores.items()
+                name: {
+                    "score": round(float(s[i]), 6),
+                    "rank": int(ranked.ranks[name][i]),
+                    "above_mean": round(float(s[i]) - ranked.means.get(name, 0.0), 6),
+                }
+                for name, s in ranked.scores.items()
             }
             hits.append(
                 Hit.from_record(
@@ -57,6 +62,7 @@ class RowTable:
                     duplicates=tuple(self.records[t].id for t in self.group(row) if t != row),
                     channels=channels,
                     lang=lang,
+                    relevance=None if relevance is None else float(relevance[i]),
                 )
             )
         return hits

@@ -19,19 +19,20 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import check_k, check_lang, check_query
+from ._validate import check_k, check_lang, check_probability, check_query
 from .channels import DenseChannel, KeywordChannel, Query, prepared_for
 from .context import format_context
 from .collection.model import Corpus
 from .collection.shipped import load_corpus
 from .encoders import Encoder
-from .errors import QueryError, QueryTypeError
+from .errors import CorpusError, IndexMismatchError, QueryError, QueryTypeError
 from .filters import FilterIndex, parse_filters, stats_sample, with_understood
 from .glossary import Glossary, default_glossary
 from .hits import Results
 from .index_folder import build_channels, encoder_list, load_index, write_index
-from .paths import default_index_dir
-from .ranking import SearchSettings, rank
+from .paths import data_dir, default_index_dir
+from .ranking import Ranked, SearchSettings, rank
+from .relevance import RELEVANCE_FILE, RelevanceModel, load_relevance
 from .rows import RowTable
 from .spelling import SpellingRestorer
 from .understand import calendar_of, understand
@@ -42,6 +43,22 @@ __all__ = ["Searcher", "Results", "SearchSettings", "MODES"]  # Results lives in
 
 MODES = ("hybrid", "dense", "lexical")
 Channel = DenseChannel | KeywordChannel
+
+
+def _relevance_model(given: RelevanceModel | str | os.PathLike[str] | None, channels: Sequence[Channel]) -> RelevanceModel | None:
+    """The model given (a model or a file), else the shipped one when it was fitted for these
+    channels; a given model fitted for other channels is an error, not a silent miscalibration."""
+    if given is None:
+        try:
+            path = data_dir() / RELEVANCE_FILE
+        except CorpusError:
+            return None
+        model = load_relevance(path) if path.is_file() else None
+        return model if model is not None and model.applies_to(channels) else None
+    model = given if isinstance(given, RelevanceModel) else load_relevance(given)
+    if not model.applies_to(channels):
+        raise IndexMismatchError(f"the relevance model was fitted for channels {dict(model.channels)}, not this index's")
+    return model
 
 
 class Searcher:
@@ -55,6 +72,7 @@ class Searcher:
         path: Path | None = None,
         glossary: Glossary | None = None,
         settings: SearchSettings | None = None,
+        relevance: RelevanceModel | str | os.PathLike[str] | None = None,
     ) -> None:
         self.corpus = corpus
         self.channels = tuple(channels)
@@ -68,6 +86,9 @@ class Searcher:
         self._calendar = calendar_of(corpus.meetings)
         #: Mends a query's Arabic spelling variants (ة/ه, أ/ا, ى/ي) before it is embedded.
         self._spelling = SpellingRestorer(r.full_text for r in corpus)
+        #: Turns a hit's channel scores into the probability that it answers the query (None:
+        #: no model fitted for these channels; relevance is then unknown).
+        self.relevance = _relevance_model(relevance, self.channels)
 
     @property
     def encoders(self) -> list[Encoder]:
@@ -155,6 +176,27 @@ class Searcher:
 
     # ------------------------------------------------------------------ querying
 
+    def _relevance_of(self, ranked: Ranked, prepared: dict[str, Any], query: Query, sample: np.ndarray) -> np.ndarray | None:
+        """Each ranked hit's relevance: from every channel the model reads, scored exactly on
+        these rows with all text variants (the ranking's own scores when it has them)."""
+        model = self.relevance
+        if model is None or ranked.rows.size == 0:
+            return None
+        scores, means = {}, dict(ranked.means)
+        for ch in self.channels:
+            if ch.name not in model.needs:
+                continue
+            own = ranked.scores.get(ch.name)
+            if own is None or ch.name not in means or self.settings.variants is not None:
+                # a channel the ranking did not use (another mode, or narrower settings)
+                prep = prepared.get(ch.name)
+                prep = prepared_for(ch, query, expand=self.settings.expand) if prep is None else prep
+                own = ch.score(prep, ranked.rows)
+                means[ch.name] = float(ch.score(prep, sample).mean()) if sample.size else 0.0
+            scores[ch.name] = own
+        # a hit ranked lower is never said to be likelier to answer than one above it
+        return np.minimum.accumulate(model.predict(scores, means))
+
     def _channels_for(self, mode: str) -> list[Channel]:
         kinds = {"hybrid": ("dense", "keyword"), "dense": ("dense",), "lexical": ("keyword",)}[mode]
         names = self.settings.channels
@@ -162,6 +204,11 @@ class Searcher:
 
     def search(self, query: str, k: int = 10, **options: Any) -> Results:
         """The ``k`` recommendations that best answer ``query``, best first.
+
+        Every hit carries its ``relevance``, the estimated probability that it answers the
+        query; ``results.no_good_match`` is True when none reaches the level at which the
+        library believes it has an answer (``results.answer_at``), and ``min_relevance``
+        drops hits below a bar of your own.
 
         Options: ``meeting``, ``year`` (an int, a list, or an inclusive ``(from, to)``),
         ``addressee``; ``mode`` ("hybrid", "dense", "lexical"); ``understand_query``
@@ -183,9 +230,13 @@ class Searcher:
         mode: str = "hybrid",
         understand_query: bool = True,
         lang: str | None = None,
+        min_relevance: float | None = None,
     ) -> list[Results]:
         """:meth:`search` for several queries (same filters); one ``Results`` per query."""
         check_lang(lang, optional=True)
+        min_relevance = check_probability("min_relevance", min_relevance)
+        if min_relevance is not None and self.relevance is None:
+            raise QueryError("min_relevance needs a relevance model, and this index has none fitted for its channels")
         if isinstance(queries, (str, bytes)) or not isinstance(queries, Sequence):
             raise QueryTypeError("queries must be a list of str (use search() for one query)")
         if mode not in MODES:
@@ -201,7 +252,8 @@ class Searcher:
                 explicit, understood if understand_query else None, meeting is not None or year is not None, self._calendar
             )
             matched = understood.text if understand_query else text
-            concepts = self.glossary.match(matched) if self.settings.expand and mode != "dense" else []
+            needs_concepts = mode != "dense" or self.relevance is not None
+            concepts = self.glossary.match(matched) if self.settings.expand and needs_concepts else []
             query = Query(matched, self._spelling.restore(matched), tuple(concepts))
             prepared = {c.name: prepared_for(c, query, expand=self.settings.expand) for c in channels}
             fx = self._filter_index
@@ -210,7 +262,12 @@ class Searcher:
                 channels, prepared, k, fx.mask(filters), self.settings, self._rows.canonical, sample,
                 complete=complete, keyword_only=mode == "lexical",
             )
-            results = Results(self._rows.hits(ranked, lang or ("ar" if understood.language == "ar" else "en")))
+            relevance = self._relevance_of(ranked, prepared, query, sample)
+            hits = self._rows.hits(ranked, lang or ("ar" if understood.language == "ar" else "en"), relevance)
+            results = Results(hits if min_relevance is None else [h for h in hits if h.relevance >= min_relevance])
+            if self.relevance is not None:
+                results.answer_at = self.relevance.answer_at
+                results.no_good_match = relevance is None or float(relevance[0]) < self.relevance.answer_at
             results.understood = understood if understand_query else None
             results.language = understood.language
             results.filters = filters

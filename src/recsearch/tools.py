@@ -69,7 +69,10 @@ def _build_tools(corpus: Any) -> list[dict[str, Any]]:
         "description": (
             f"Search {describe_collections(corpus)}. The query may be in any language; meetings or years named in it "
             "become filters. Returns ranked recommendations, each with its authoritative text, an English "
-            "text where there is one, and a citation to quote."
+            "text where there is one, a citation to quote, and `relevance`: the estimated probability (0-1) "
+            "that it answers the query. When `no_good_match` is true, nothing in the collection answers the "
+            "query well: tell the user so, and do not cite the results as an answer. Prefer citing hits of "
+            "high relevance; treat those below 0.5 as possibly related at most."
         ),
         "parameters": {
             "type": "object",
@@ -253,7 +256,8 @@ def _error(exc: RecsearchError) -> dict[str, Any]:
 def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict[str, Any]:
     """Run a model's tool call; always returns a JSON-serialisable dict.
 
-    Success: ``{"tool", "results": [...], "understood"?}`` for the searches, ``{"tool",
+    Success: ``{"tool", "no_good_match", "results": [...], "understood"}`` for a search
+    (``{"tool", "id", "results"}`` for similar recommendations), ``{"tool",
     "recommendation": {...}}`` for ``get_recommendation``. Failure: ``{"error": {"type",
     "message"}}`` with ``type`` one of ``invalid_argument``, ``unknown_id``, ``error``.
     """
@@ -267,6 +271,7 @@ def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict
             results = s.search(args["query"], args["k"], lang=args.get("lang"), **filters)
             return {
                 "tool": name,
+                "no_good_match": results.no_good_match,
                 "results": [hit_for_tool(h) for h in results],
                 "understood": results.understood.to_dict() if results.understood else None,
             }

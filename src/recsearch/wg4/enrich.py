@@ -97,7 +97,7 @@ _CONSIDER_VERB = re.compile(r"[و]?(?:تنظر|ينظر|النظر|بالنظر)
 _RELATIVE = frozenset("التي الذي الذين اللذين اللتين اللتان ما مما ممن".split())
 _ACTOR_WORD = re.compile(r"و?(?:ال|لل|ل)?(?:دول|بلدان|أطراف|أعضاء|مؤتمر|أمانة|مكتب|فريق|عامل|حكومات)")
 #: The thing to consider is a topic for the Working Group's future meetings.
-_FUTURE_MEETINGS = re.compile(r"(?:اجتماع|دور)\S*(?:\s+\S+){0,3}?\s+(?:ال)?(?:مقبل|قادم)")
+_FUTURE_MEETINGS = re.compile(r"(?:اجتماع|دور)\S*(?:\s+\S+){0,3}?\s+(?:ال)?(?:مقبل|قادم)\S*")
 _LIST_OPENER = re.compile(r"(?:ما|بما|فيما) يلي\s*:?\s*$|التالية\s*:?\s*$")
 
 
@@ -123,7 +123,7 @@ def _phrase_to_fi(words: Sequence[str], start: int, verb: int) -> str:
     """The modal's phrase through the "في" of its verb "نظر" ("ينبغي أن ينظر المؤتمر في")."""
     for k in range(verb + 1, min(len(words), verb + 5)):
         if words[k].startswith("في"):
-            if k - start <= 7:
+            if k - start <= 8:
                 return " ".join(words[start : k + 1])
             return _phrase(words, start, verb, addressee=False) + " … " + words[k]
     return _phrase(words, start, verb) + " في"
@@ -162,8 +162,9 @@ def _clause_verdict(text: str) -> _Verdict | None:
                 v = _modal_verb(words, i)
                 phrase = _phrase(words, i, v)
                 if _CONSIDER_VERB.fullmatch(words[v]):
-                    if _FUTURE_MEETINGS.search(sentence):
-                        return _Verdict("other", phrase + " … في (موضوع لاجتماعات الفريق العامل المقبلة)")
+                    future = _FUTURE_MEETINGS.search(sentence)
+                    if future:  # a topic for the Working Group's future meetings
+                        return _Verdict("other", phrase + " … " + future.group(0))
                     return _Verdict("should_consider", _phrase_to_fi(words, i, v))
                 return _Verdict("should", phrase)
             if i == 0 and w in ("على", "وعلى") and len(words) > 2 and words[1].startswith("ال"):
@@ -189,12 +190,12 @@ def _speaker_verdict(words: Sequence[str], i: int, sentence: str) -> _Verdict:
         return _Verdict("other", head, defers=True)
     if verb in ("كرر", "طلب", "اقترح"):  # reiteration, a request to the Secretariat, a proposal
         return _Verdict("other", head)
-    rest = words[i + 1 :]
-    if _FUTURE_MEETINGS.search(sentence):
-        return _Verdict("other", head + " … (موضوعات لاجتماعات الفريق العامل المقبلة)")
-    for k, w in enumerate(rest[:14]):
-        if w in ("بأن", "أن") and k + 1 < len(rest) and _CONSIDER_VERB.fullmatch(rest[k + 1]):
-            return _Verdict("should_consider", head + " … " + w + " " + rest[k + 1] + " … في")
+    future = _FUTURE_MEETINGS.search(sentence)
+    if future:  # topics for the Working Group's future meetings
+        return _Verdict("other", head + " … " + future.group(0))
+    for k in range(i + 1, min(len(words) - 1, i + 15)):
+        if words[k] in ("بأن", "أن") and _CONSIDER_VERB.fullmatch(words[k + 1]):
+            return _Verdict("should_consider", _phrase_to_fi(words, i, k + 1))
     return _Verdict("should", head)
 
 
@@ -480,15 +481,27 @@ def references(records: Sequence[Record], calendar: Mapping[int, int] | None = N
             cand = {k: v for k, v in paragraphs.items() if k[0] in meetings}
             if len(meetings) != 1 or not cand:
                 continue
+            head = f"document {symbol} (report of the {year} meeting = meeting {meetings[0]}), section {section} '{title}'"
+            if re.search(r"المقبلة|القادمة", title):
+                # "areas for future work": the paragraph of that meeting proposing topics for the
+                # Working Group's future meetings, if there is exactly one
+                topical = [
+                    k for k, v in cand.items()
+                    if any(_FUTURE_MEETINGS.search(plain(f"{x.get('lead_in') or ''} {x['text']}")) for x in v)
+                ]
+                if len(topical) == 1:
+                    key = topical[0]
+                    how = (
+                        f"{head} -> compilation para. {key[1]} of meeting {key[0]}, the only paragraph of "
+                        f"that meeting proposing topics for the Working Group's future meetings"
+                    )
+                    add(rid, (str(x["id"]) for x in paragraphs[key]), how)
+                continue
             context = _tokens(text=text)
             scored = sorted(((overlap(context, _paragraph_bag(v)), k) for k, v in cand.items()), reverse=True)
             (s1, key), (s2, _) = scored[0], scored[1] if len(scored) > 1 else (0.0, None)
             if s1 >= 1.5 * s2:
-                how = (
-                    f"document {symbol} (report of the {year} meeting = meeting {meetings[0]}), section "
-                    f"{section} '{title}' -> compilation para. {key[1]} of meeting {key[0]}, the paragraph "
-                    f"of that meeting with the highest word overlap ({s1:.2f}; next {s2:.2f})"
-                )
+                how = f"{head} -> compilation para. {key[1]} of meeting {key[0]}, the paragraph of that meeting with the highest word overlap ({s1:.2f}; next {s2:.2f})"
                 add(rid, (str(x["id"]) for x in paragraphs[key]), how)
 
     return {k: sorted(v, key=lambda ref: order.get(ref.target, len(order))) for k, v in out.items() if v}

@@ -1,0 +1,113 @@
+"""Write the WG.4 strength and reference facets (see ``recsearch.wg4.enrich``) as TSV files.
+
+    python scripts/enrich_wg4.py                            # rewrite the two TSV files
+    python scripts/enrich_wg4.py --check                    # exit 1 if they differ from a fresh run
+    python scripts/enrich_wg4.py --restatement-candidates   # print cross-meeting similar pairs
+
+``data/enrichment/strength.tsv``   ``id  strength  verb`` — one row per record, in record order;
+``verb`` is the Arabic phrase that decided the value.
+``data/enrichment/references.tsv`` ``id  target  how`` — one row per link, citing records in
+record order, targets in record order.
+
+The restatement candidates are the pairs of records from different meetings whose texts are
+closest in the shipped index (mean cosine of its dense channels, Arabic and English vectors). They
+are only candidates: each one was read and kept in ``data/enrichment/restatements.tsv`` or
+rejected, with a reason, in ``data/enrichment/work/restatement_candidates.tsv``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from recsearch.wg4.enrich import references, strength_of  # noqa: E402
+
+RECORDS = ROOT / "data" / "collections" / "wg4" / "records.jsonl"
+OUT = ROOT / "data" / "enrichment"
+STRENGTH_TSV = OUT / "strength.tsv"
+REFERENCES_TSV = OUT / "references.tsv"
+
+
+def read_records(path: Path = RECORDS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _clean(field: str) -> str:
+    return " ".join(field.split())  # no tabs or newlines inside a field
+
+
+def strength_rows(records: list[dict]) -> str:
+    lines = ["id\tstrength\tverb"]
+    for r in records:
+        value, verb = strength_of(r)
+        lines.append(f"{r['id']}\t{value}\t{_clean(verb)}")
+    return "\n".join(lines) + "\n"
+
+
+def reference_rows(records: list[dict]) -> str:
+    refs = references(records)
+    lines = ["id\ttarget\thow"]
+    for r in records:  # citing records in record order; targets already in record order
+        for ref in refs.get(str(r["id"]), []):
+            lines.append(f"{r['id']}\t{ref.target}\t{_clean(ref.how)}")
+    return "\n".join(lines) + "\n"
+
+
+def outputs(records: list[dict] | None = None) -> dict[Path, str]:
+    records = read_records() if records is None else records
+    return {STRENGTH_TSV: strength_rows(records), REFERENCES_TSV: reference_rows(records)}
+
+
+def restatement_candidates(top: int = 150) -> list[tuple[str, str, float]]:
+    """``(later, earlier, similarity)`` for the ``top`` most similar pairs across meetings."""
+    import numpy as np
+
+    from recsearch import Searcher
+
+    s = Searcher.load()
+    ids = list(s.corpus.ids)
+    meeting = {str(r["id"]): int(r["meeting"]) for r in read_records()}
+    mats = []
+    for ch in s.channels:
+        if ch.kind != "dense":
+            continue
+        for variant in ("ar", "en"):
+            e = np.asarray(s.embeddings(ch.name, variant), dtype=np.float64)
+            e /= np.linalg.norm(e, axis=1, keepdims=True)
+            mats.append(e @ e.T)
+    sim = np.mean(mats, axis=0)
+    pairs = []
+    for i in range(len(ids)):
+        for j in range(i + 1, len(ids)):
+            a, b = ids[i], ids[j]
+            if meeting[a] != meeting[b]:
+                later, earlier = (a, b) if meeting[a] > meeting[b] else (b, a)
+                pairs.append((later, earlier, float(sim[i, j])))
+    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+    return pairs[:top]
+
+
+def main(argv: list[str]) -> int:
+    if "--restatement-candidates" in argv:
+        for later, earlier, score in restatement_candidates():
+            print(f"{later}\t{earlier}\t{score:.4f}")
+        return 0
+    fresh = outputs()
+    if "--check" in argv:
+        stale = [p for p, text in fresh.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+        for p in stale:
+            print(f"stale: {p.relative_to(ROOT)}", file=sys.stderr)
+        return 1 if stale else 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    for path, text in fresh.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)} ({text.count(chr(10)) - 1} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,128 @@
+"""Calibrated relevance: the estimated probability that a hit answers the query.
+
+The fused score ranks hits within one result list but has no fixed range, so it cannot tell an
+answer from the closest of several non-answers. Relevance is a small logistic model over
+evidence each channel already has for a hit — a dense channel's raw cosine (which, unlike a
+z-score, does not rise just because one record is the least unrelated) and a keyword
+channel's BM25 score, ``log1p``-scaled — fitted on judged queries by
+``scripts/fit_relevance.py`` and stored as reviewable JSON (``data/relevance.json``): its
+coefficients, the channels it was fitted for (channel name → encoder or keyword language),
+and ``answer_at``, the relevance from which the library believes it has an answer.
+
+A model applies only to an index whose channels match the ones it was fitted for; for any
+other index relevance is unknown (``None``) rather than guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import IndexCorruptError
+
+__all__ = ["RelevanceModel", "RELEVANCE_FILE", "KEYWORD_MAX", "ABOVE_MEAN", "channel_signature", "load_relevance"]
+
+RELEVANCE_FILE = "relevance.json"
+
+
+def channel_signature(channels: Sequence[Any]) -> dict[str, str]:
+    """What a model is fitted for: each channel's name → its encoder (dense) or
+    ``keyword:<language>``."""
+    return {
+        ch.name: (f"keyword:{ch.language}" if ch.kind == "keyword" else ch.encoder.name) for ch in channels
+    }
+
+
+#: The features a model can use, for a channel ``c``: ``c`` (its raw score), ``c:above_mean``
+#: (the score minus the channel's mean over the allowed records: how far the hit stands out),
+#: and ``keyword:max_log1p`` (``log1p`` of the best keyword channel's BM25 score).
+KEYWORD_MAX = "keyword:max_log1p"
+ABOVE_MEAN = ":above_mean"
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    """``P(answers) = sigmoid(intercept + sum coef[f] * feature f)``; see the features above."""
+
+    channels: Mapping[str, str]
+    coef: Mapping[str, float]
+    intercept: float
+    answer_at: float
+    fitted: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.answer_at < 1.0 or not math.isfinite(self.intercept):
+            raise ValueError(f"answer_at must be in (0, 1) and the intercept finite, got {self.answer_at}, {self.intercept}")
+        for name, c in self.coef.items():
+            channel = name.removesuffix(ABOVE_MEAN)
+            if (name != KEYWORD_MAX and channel not in self.channels) or not math.isfinite(c):
+                raise ValueError(f"coefficient {name!r}: not a feature of channels {list(self.channels)}, or not finite")
+
+    @property
+    def keyword_channels(self) -> list[str]:
+        return [name for name, what in self.channels.items() if what.startswith("keyword:")]
+
+    @property
+    def needs(self) -> set[str]:
+        """The channels whose scores the features read."""
+        out = {name.removesuffix(ABOVE_MEAN) for name in self.coef if name != KEYWORD_MAX}
+        return out | (set(self.keyword_channels) if KEYWORD_MAX in self.coef else set())
+
+    def applies_to(self, channels: Sequence[Any]) -> bool:
+        """Whether this model was fitted for exactly these channels."""
+        return dict(self.channels) == channel_signature(channels)
+
+    def features(self, scores: Mapping[str, np.ndarray], means: Mapping[str, float]) -> dict[str, np.ndarray]:
+        """Each feature's value for each hit, from the channels' raw scores (aligned arrays)
+        and their means over the allowed records."""
+        out = {}
+        for name in self.coef:
+            if name == KEYWORD_MAX:
+                best = np.max([np.asarray(scores[c], dtype=np.float64) for c in self.keyword_channels], axis=0)
+                out[name] = np.log1p(np.maximum(best, 0.0))
+            elif name.endswith(ABOVE_MEAN):
+                channel = name.removesuffix(ABOVE_MEAN)
+                out[name] = np.asarray(scores[channel], dtype=np.float64) - float(means[channel])
+            else:
+                out[name] = np.asarray(scores[name], dtype=np.float64)
+        return out
+
+    def predict(self, scores: Mapping[str, np.ndarray], means: Mapping[str, float]) -> np.ndarray:
+        """Relevance of each hit, in [0, 1]."""
+        values = self.features(scores, means)
+        z = self.intercept + sum(c * values[name] for name, c in self.coef.items())
+        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "channels": dict(self.channels),
+            "coef": dict(self.coef),
+            "intercept": self.intercept,
+            "answer_at": self.answer_at,
+            "fitted": dict(self.fitted),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RelevanceModel:
+        return cls(
+            channels=dict(data["channels"]),
+            coef={k: float(v) for k, v in data["coef"].items()},
+            intercept=float(data["intercept"]),
+            answer_at=float(data["answer_at"]),
+            fitted=dict(data.get("fitted", {})),
+        )
+
+
+def load_relevance(path: str | Path) -> RelevanceModel:
+    """Read a model file; a damaged one is an :class:`IndexCorruptError` naming it."""
+    path = Path(path)
+    try:
+        return RelevanceModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexCorruptError(f"relevance model {path} is unreadable ({exc}); refit it: python scripts/fit_relevance.py") from exc
