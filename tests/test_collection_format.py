@@ -828,7 +828,8 @@ def test_the_reference_pages_examples_are_valid(tmp_path):
     minimal_profile, minimal_record, full_profile, full_record = (json.loads(b) for b in blocks[:4])
     assert records(json.dumps(minimal_record), prof=parse_profile(minimal_profile))[0].id == "1"
     prof = parse_profile(full_profile)
-    [r] = records(json.dumps(full_record), prof=prof)
+    linked = {"id": "1.1", "text": "Fictional States should keep a register."}  # what the example's link points to
+    _, r = records(json.dumps(linked), json.dumps(full_record), prof=prof)
     assert r.citation("en") == "FICTIONAL/TEST/1, First fictional meeting, para. 3 (a)"
     assert r.citation("fr") == "FICTIONAL/TEST/1, First fictional meeting, par. 3"
     assert set(RECORD_FIELDS) == set(full_record) and set(PROFILE_FIELDS) == set(full_profile)  # every field shown
@@ -838,3 +839,39 @@ def test_the_reference_pages_examples_are_valid(tmp_path):
     [from_csv] = read_collection(import_collection(tmp_path / "records.csv", tmp_path / "collection.json", tmp_path / "out"))[1]
     assert from_csv.facets["topic"] == ("lighthouses", "registers") and from_csv.footnotes[0].number == 1
     assert from_csv.citation() == "FICTIONAL/TEST/1, First fictional meeting, para. 1"
+
+
+# ---------------------------------------------------------------- facet declarations and links
+
+THEMES = {"theme": {"label": "theme", "values": {"lamps": {"label": {"en": "lamps", "fr": "lampes"}, "group": "light"}, "ships": {"label": "ships"}}}}
+
+
+def test_declared_facets_give_labels_and_check_every_record_s_values():
+    prof = profile(facets=THEMES)
+    spec = prof.facets["theme"]
+    assert spec.values["lamps"].label_in("fr") == "lampes" and spec.values["ships"].label == {"en": "ships"}
+    assert spec.values["lamps"].group == "light" and parse_profile(prof.to_format()).facets["theme"] == spec
+    assert records(rec(facets={"theme": ["lamps", "ships"]}), prof=prof)[0].facets["theme"] == ("lamps", "ships")
+    assert records(rec(facets={"colour": "blue"}), prof=prof)[0].facets["colour"] == ("blue",)  # undeclared: free
+    assert record_problems(rec(facets={"theme": "lamp"}), prof=prof) == [
+        "records.jsonl line 1: field 'facets.theme': \"lamp\" is not a value collection.json declares for 'theme' (did you mean 'lamps'?)"
+    ]
+    assert any("facets.theme.values" in p for p in profile_problems(facets={"theme": {"label": "theme", "values": {}}}))
+
+
+def test_links_point_at_other_records_of_the_collection_and_reverse_on_the_corpus():
+    from recsearch.collection.model import Corpus
+
+    a = rec(id="1.1")
+    b = rec(id="2.1", links={"references": [{"id": "1.1", "note": "para. 1 of the report"}], "restates": [{"id": "1.1"}]})
+    r1, r2 = records(a, b)
+    assert r2.links["references"][0].note == "para. 1 of the report" and r2.to_format()["links"]["restates"] == [{"id": "1.1"}]
+    corpus = Corpus([r1, r2])
+    assert corpus.links_of(r1) == {"references": (), "cited_by": ("2.1",), "restates": (), "restated_by": ("2.1",)}
+    assert corpus.links_of(r2)["references"] == ("1.1",)
+    problems = record_problems(a, rec(id="2.1", links={"references": [{"id": "9.9"}, {"id": "2.1"}]}))
+    assert problems == [
+        "records.jsonl line 2: field 'links.references': no record '9.9' in this collection",
+        "records.jsonl line 2: field 'links.references': a record cannot link to itself",
+    ]
+    assert any("links" in p for p in record_problems(rec(links={"mentions": [{"id": "1.1"}]})))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import get_close_matches
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -36,7 +36,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..errors import CorpusError
-from .model import Footnote, Meeting, Profile, Recommendation, Translation
+from .model import FacetSpec, FacetValue, Footnote, Link, Meeting, Profile, Recommendation, Translation
 
 __all__ = [
     "CollectionFormatError",
@@ -312,6 +312,21 @@ class MeetingIn(_Model):
         return end
 
 
+class FacetValueIn(_Model):
+    """One value of a declared facet in ``collection.json``."""
+
+    label: Labels
+    group: Text | None = None
+    definition: Text | None = None
+
+
+class FacetIn(_Model):
+    """One entry of ``facets`` in ``collection.json``: what a facet's values mean."""
+
+    label: Labels
+    values: Annotated[dict[Text, FacetValueIn], Field(min_length=1)]
+
+
 class ProfileIn(_Model):
     """``collection.json``."""
 
@@ -323,22 +338,35 @@ class ProfileIn(_Model):
     meetings: list[MeetingIn] = []
     citation: dict[Annotated[str, AfterValidator(_citation_key)], Annotated[str, AfterValidator(_template)]] = {}
     note: Text | None = None
+    facets: dict[Annotated[str, AfterValidator(_facet_name)], FacetIn] = {}
 
     @model_validator(mode="before")
     @classmethod
     def _labels_in_collection_language(cls, data: Any) -> Any:
-        """A meeting label given as a plain string is the label in the collection's language."""
-        if not isinstance(data, dict) or not isinstance(data.get("meetings"), list):
+        """A meeting's or a facet's label given as a plain string is the label in the
+        collection's language."""
+        if not isinstance(data, dict):
             return data
         lang = data.get("language")
         lang = lang if isinstance(lang, str) and _LANG.fullmatch(lang) else "en"  # a bad language is reported anyway
-        meetings = [
-            {k: ({lang: v} if k in _LABEL_FIELDS and isinstance(v, str) else v) for k, v in m.items()}
-            if isinstance(m, dict)
-            else m
-            for m in data["meetings"]
-        ]
-        return {**data, "meetings": meetings}
+
+        def labelled(obj: Any, fields: tuple[str, ...]) -> Any:
+            if not isinstance(obj, dict):
+                return obj
+            return {k: ({lang: v} if k in fields and isinstance(v, str) else v) for k, v in obj.items()}
+
+        out = dict(data)
+        if isinstance(data.get("meetings"), list):
+            out["meetings"] = [labelled(m, _LABEL_FIELDS) for m in data["meetings"]]
+        if isinstance(data.get("facets"), dict):
+            facets = {}
+            for name, facet in data["facets"].items():
+                facet = labelled(facet, ("label",))
+                if isinstance(facet, dict) and isinstance(facet.get("values"), dict):
+                    facet = {**facet, "values": {v: labelled(d, ("label",)) for v, d in facet["values"].items()}}
+                facets[name] = facet
+            out["facets"] = facets
+        return out
 
     @field_validator("meetings")
     @classmethod
@@ -378,6 +406,17 @@ class FootnoteIn(_Model):
     text: Text
 
 
+class LinkIn(_Model):
+    """One entry of a record's ``links``: another record of the collection, and how the link
+    was established."""
+
+    id: Annotated[str, AfterValidator(_record_id)]
+    note: Text | None = None
+
+
+LINK_KINDS = ("references", "restates")
+
+
 class RecordIn(_Model):
     """One line of ``records.jsonl``."""
 
@@ -394,6 +433,7 @@ class RecordIn(_Model):
         Annotated[str, AfterValidator(_facet_name)], Annotated[list[Text], Field(min_length=1)]
     ] = {}
     questions: dict[LangCode, Annotated[list[Text], Field(min_length=1)]] = {}
+    links: dict[Literal["references", "restates"], list[LinkIn]] = {}
     url: Annotated[str, AfterValidator(_url)] | None = None
     extra: dict[str, Any] = {}
 
@@ -477,8 +517,8 @@ RECORD_FIELDS: tuple[str, ...] = tuple(RecordIn.model_fields)
 
 #: For an unknown key: the model whose keys it should have been, by the path of its parent.
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
-    ProfileIn: {"meetings": MeetingIn},
-    RecordIn: {"translations": TranslationIn, "footnotes": FootnoteIn},
+    ProfileIn: {"meetings": MeetingIn, "facets": FacetIn},
+    RecordIn: {"translations": TranslationIn, "footnotes": FootnoteIn, "links": LinkIn},
 }
 
 _TYPE_NAMES = {
@@ -655,6 +695,14 @@ def parse_profile(data: Any, *, source: str = "collection.json", default_name: s
         meetings=meetings,
         citation=dict(spec.citation),
         note=spec.note,
+        facets={
+            name: FacetSpec(
+                name,
+                dict(f.label),
+                {v: FacetValue(v, dict(d.label), d.group, d.definition) for v, d in f.values.items()},
+            )
+            for name, f in spec.facets.items()
+        },
     )
 
 
@@ -728,8 +776,33 @@ def parse_record_objects(
             records.append(record)
     if not seen_any:
         problems.add(f"{source}: no records; a collection needs at least one record")
+    if not problems:
+        for record in records:
+            for problem in _collection_problems(record, profile, first_line):
+                problems.add(f"{source} line {first_line[record.id]}: {problem}")
     problems.raise_if_any()
     return records
+
+
+def _collection_problems(record: Recommendation, profile: Profile, ids: Mapping[str, int]) -> Iterator[str]:
+    """What only the whole collection can check: links point at its records, and a declared
+    facet's values are among those ``collection.json`` declares."""
+    for kind, links in record.links.items():
+        for link in links:
+            if link.id not in ids:
+                yield f"field 'links.{kind}': no record {link.id!r} in this collection"
+            elif link.id == record.id:
+                yield f"field 'links.{kind}': a record cannot link to itself"
+    for name, values in record.facets.items():
+        declared = profile.facets.get(name)
+        if declared is None:
+            continue
+        for v in values:
+            if v not in declared.values:
+                yield (
+                    f"field 'facets.{name}': {_show(v)} is not a value collection.json declares for '{name}'"
+                    f"{_did_you_mean(v, tuple(declared.values))}"
+                )
 
 
 def _citation_problems(record: Recommendation) -> Iterator[str]:
@@ -757,6 +830,7 @@ def _record(spec: RecordIn, profile: Profile) -> Recommendation:
         translations={k: Translation(t.text, t.lead_in, t.official) for k, t in spec.translations.items()},
         facets={k: tuple(v) for k, v in spec.facets.items()},
         questions={k: tuple(v) for k, v in spec.questions.items()},
+        links={k: tuple(Link(x.id, x.note) for x in v) for k, v in spec.links.items() if v},
         url=spec.url,
         extra=dict(spec.extra),
     )

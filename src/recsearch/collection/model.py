@@ -151,6 +151,47 @@ class Footnote:
     text: str
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link from one record to another of its collection (``id``), with how it was made."""
+
+    id: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One declared value of a facet: its labels by language, its group and definition."""
+
+    value: str
+    label: Mapping[str, str]
+    group: str | None = None
+    definition: str | None = None
+
+    def label_in(self, lang: str = "en") -> str:
+        return _pick(self.label, lang) or self.value
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """A facet ``collection.json`` declares: its label and the meaning of each value."""
+
+    name: str
+    label: Mapping[str, str]
+    values: Mapping[str, FacetValue]
+
+    def to_format(self) -> dict[str, Any]:
+        values = {}
+        for v in self.values.values():
+            entry: dict[str, Any] = {"label": dict(v.label)}
+            if v.group:
+                entry["group"] = v.group
+            if v.definition:
+                entry["definition"] = v.definition
+            values[v.value] = entry
+        return {"label": dict(self.label), "values": values}
+
+
 @dataclass(frozen=True, eq=False)
 class Profile:
     """A collection's ``collection.json``: who adopted the recommendations and how to cite them.
@@ -168,6 +209,8 @@ class Profile:
     meetings: tuple[Meeting, ...] = ()
     citation: Mapping[str, str] = field(default_factory=dict)
     note: str | None = None
+    #: the facets collection.json declares (labels and meanings of their values), by name
+    facets: Mapping[str, FacetSpec] = field(default_factory=dict)
 
     @property
     def meetings_by_number(self) -> dict[int, Meeting]:
@@ -192,6 +235,8 @@ class Profile:
             out["citation"] = dict(self.citation)
         if self.note:
             out["note"] = self.note
+        if self.facets:
+            out["facets"] = {name: f.to_format() for name, f in self.facets.items()}
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,6 +293,8 @@ class Recommendation:
     facets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: questions people ask that this record answers, by language: searched, never shown as its text
     questions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: links to other records of the collection, by kind ("references", "restates")
+    links: Mapping[str, tuple[Link, ...]] = field(default_factory=dict)
     url: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: citations already formatted, by language (a record and its collection never change)
@@ -371,6 +418,8 @@ class Recommendation:
             out["facets"] = {k: list(v) for k, v in self.facets.items()}
         if self.questions:
             out["questions"] = {k: list(v) for k, v in self.questions.items()}
+        if self.links:
+            out["links"] = {k: [_link_format(x) for x in v] for k, v in self.links.items()}
         if self.extra:
             out["extra"] = dict(self.extra)
         return out
@@ -393,6 +442,7 @@ class Recommendation:
             translations={k: Translation(t["text"], t.get("lead_in"), bool(t.get("official"))) for k, t in data.get("translations", {}).items()},
             facets={k: tuple(v) for k, v in data.get("facets", {}).items()},
             questions={k: tuple(v) for k, v in data.get("questions", {}).items()},
+            links={k: tuple(Link(x["id"], x.get("note")) for x in v) for k, v in data.get("links", {}).items()},
             url=data.get("url"),
             extra=data.get("extra", {}),
         )
@@ -412,12 +462,17 @@ class Recommendation:
             "translations": {k: {"text": t.text, "lead_in": t.lead_in, "official": t.official} for k, t in self.translations.items()},
             "facets": {k: list(v) for k, v in self.facets.items()},
             "questions": {k: list(v) for k, v in self.questions.items()},
+            "links": {k: [_link_format(x) for x in v] for k, v in self.links.items()},
             "url": self.url,
             "extra": dict(self.extra),
             "citation": self.citation("en"),
             "citation_ar": self.citation("ar"),
             "text_en_note": self.text_en_note if self.text_en else None,
         }
+
+
+def _link_format(link: Link) -> dict[str, str]:
+    return {"id": link.id, "note": link.note} if link.note else {"id": link.id}
 
 
 def _questions_part(r: Recommendation) -> str:
@@ -538,6 +593,44 @@ class Corpus:
                     seen.setdefault(v, None)
             values = self._facet_values[name] = tuple(seen)
         return values
+
+    @cached_property
+    def facet_names(self) -> tuple[str, ...]:
+        """The facets any record has, in first-seen order."""
+        return tuple(dict.fromkeys(name for r in self._records for name in r.facets))
+
+    def facet_label(self, name: str, value: str, lang: str = "en") -> str:
+        """A facet value's label in ``lang``, as a collection declares it (else the value)."""
+        for profile in self.collections.values():
+            spec = profile.facets.get(name)
+            if spec is not None and value in spec.values:
+                return spec.values[value].label_in(lang)
+        return value
+
+    def facet_spec(self, name: str) -> FacetSpec | None:
+        """The first loaded collection's declaration of a facet (None: undeclared)."""
+        return next((p.facets[name] for p in self.collections.values() if name in p.facets), None)
+
+    @cached_property
+    def _reverse_links(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        out: dict[str, dict[str, list[str]]] = {}
+        reverse = {"references": "cited_by", "restates": "restated_by"}
+        for r in self._records:
+            for kind, links in r.links.items():
+                for link in links:
+                    key = f"{r.collection.name}:{link.id}"
+                    out.setdefault(key, {}).setdefault(reverse.get(kind, f"{kind}_by"), []).append(r.id)
+        return {key: {k: tuple(v) for k, v in kinds.items()} for key, kinds in out.items()}
+
+    def links_of(self, rec: Recommendation) -> dict[str, tuple[str, ...]]:
+        """A record's links both ways, as ids of its collection: ``references`` (what its text
+        points to), ``cited_by`` (the reverse), ``restates`` (earlier records it repeats) and
+        ``restated_by`` (later records that repeat it); empty kinds included."""
+        out = {kind: tuple(x.id for x in rec.links.get(kind, ())) for kind in ("references", "restates")}
+        back = self._reverse_links.get(rec.key, {})
+        out["cited_by"] = back.get("cited_by", ())
+        out["restated_by"] = back.get("restated_by", ())
+        return {k: out[k] for k in ("references", "cited_by", "restates", "restated_by")}
 
     def with_english(self, source: str | Path | Mapping[str, str], *, official: bool = True) -> Corpus:
         """A copy whose English texts are replaced by id (e.g. by an official UN text): a
