@@ -9,9 +9,9 @@
 ``data/enrichment/references.tsv`` ``id  target  how`` — one row per link, citing records in
 record order, targets in record order.
 
-The restatement candidates are the pairs of records from different meetings whose texts are
-closest in the shipped index (mean cosine of its dense channels, Arabic and English vectors). They
-are only candidates: each one was read and kept in ``data/enrichment/restatements.tsv`` or
+The restatement candidates are pairs of records from different meetings found similar in four
+ways (see :func:`restatement_candidates`; the plain top-150 by cosine alone is dominated by
+lettered items that share a lead-in). They are only candidates: each one was read and kept in ``data/enrichment/restatements.tsv`` or
 rejected, with a reason, in ``data/enrichment/work/restatement_candidates.tsv``.
 """
 
@@ -62,15 +62,22 @@ def outputs(records: list[dict] | None = None) -> dict[Path, str]:
     return {STRENGTH_TSV: strength_rows(records), REFERENCES_TSV: reference_rows(records)}
 
 
-def restatement_candidates(top: int = 150) -> list[tuple[str, str, float]]:
-    """``(later, earlier, similarity)`` for the ``top`` most similar pairs across meetings."""
+def restatement_candidates(top: int = 150) -> dict[tuple[str, str], list[str]]:
+    """``(later, earlier) -> [how found]`` for record pairs from different meetings, from four
+    lists: the ``top`` pairs by mean cosine of the shipped index's dense vectors (Arabic and
+    English, every dense channel); the ``top`` pairs by the same cosine corrected for hubness
+    (CSLS: 2·cos − mean cos of each record to its 10 nearest other-meeting records, which demotes
+    the lettered items whose shared lead-in makes them similar to everything); the ``top`` pairs
+    by word overlap of the texts alone (no lead-in); and each record's nearest earlier record."""
     import numpy as np
 
     from recsearch import Searcher
+    from recsearch.wg4.enrich import _Overlap, _tokens
 
     s = Searcher.load()
     ids = list(s.corpus.ids)
-    meeting = {str(r["id"]): int(r["meeting"]) for r in read_records()}
+    by_id = {str(r["id"]): r for r in read_records()}
+    meeting = np.array([int(by_id[i]["meeting"]) for i in ids])
     mats = []
     for ch in s.channels:
         if ch.kind != "dense":
@@ -80,21 +87,33 @@ def restatement_candidates(top: int = 150) -> list[tuple[str, str, float]]:
             e /= np.linalg.norm(e, axis=1, keepdims=True)
             mats.append(e @ e.T)
     sim = np.mean(mats, axis=0)
-    pairs = []
+    cross = meeting[:, None] != meeting[None, :]
+    hub = np.sort(np.where(cross, sim, -np.inf), axis=1)[:, -10:].mean(axis=1)
+    csls = 2 * sim - hub[:, None] - hub[None, :]
+    bags = [_tokens(text=by_id[i]["text"], en=by_id[i]["translations"]["en"]["text"]) for i in ids]
+    overlap = _Overlap(bags)
+    pairs = [(i, j) if meeting[i] > meeting[j] else (j, i) for i in range(len(ids)) for j in range(i + 1, len(ids)) if cross[i, j]]
+    found: dict[tuple[str, str], list[str]] = {}
+
+    def take(tag: str, score) -> None:
+        for i, j in sorted(pairs, key=lambda p: (-score(*p), ids[p[0]], ids[p[1]]))[:top]:
+            found.setdefault((ids[i], ids[j]), []).append(tag)
+
+    take("top150-cosine", lambda i, j: sim[i, j])
+    take("top150-hubness-corrected", lambda i, j: csls[i, j])
+    take("top150-word-overlap", lambda i, j: overlap(bags[i], bags[j]))
     for i in range(len(ids)):
-        for j in range(i + 1, len(ids)):
-            a, b = ids[i], ids[j]
-            if meeting[a] != meeting[b]:
-                later, earlier = (a, b) if meeting[a] > meeting[b] else (b, a)
-                pairs.append((later, earlier, float(sim[i, j])))
-    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
-    return pairs[:top]
+        earlier = [j for j in range(len(ids)) if meeting[j] < meeting[i]]
+        if earlier:
+            j = max(earlier, key=lambda j: sim[i, j])
+            found.setdefault((ids[i], ids[j]), []).append("nearest-earlier")
+    return found
 
 
 def main(argv: list[str]) -> int:
     if "--restatement-candidates" in argv:
-        for later, earlier, score in restatement_candidates():
-            print(f"{later}\t{earlier}\t{score:.4f}")
+        for (later, earlier), how in restatement_candidates().items():
+            print(f"{later}\t{earlier}\t{','.join(how)}")
         return 0
     fresh = outputs()
     if "--check" in argv:

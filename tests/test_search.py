@@ -153,7 +153,7 @@ def test_huge_query_is_a_clear_value_error(searcher):
         ({"meeting": 9}, "valid meetings"),
         ({"year": 2012}, "meetings in"),
         ({"year": (2019, 2020)}, "no meeting between"),
-        ({"addressee": "everyone"}, "valid addressees"),
+        ({"addressee": "everyone"}, "unknown addressee .everyone.; valid values"),
         ({"mode": "fuzzy"}, "valid modes"),
     ],
 )

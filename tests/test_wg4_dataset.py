@@ -209,12 +209,46 @@ def test_every_record_answers_three_arabic_and_three_english_questions():
         assert not any(re.search(r"[0-9٠-٩]\.[0-9٠-٩]", q) for q in (*asked["ar"], *asked["en"])), rid  # no ids
 
 
-def test_enrichment_refuses_a_record_without_questions_and_a_malformed_line(tmp_path, dataset):
+def test_enrichment_refuses_a_record_left_out_and_a_malformed_line(tmp_path, dataset):
     from recsearch.errors import RestorationError
-    from recsearch.wg4.enrichment import Enrichment
 
-    with pytest.raises(RestorationError, match="no questions for"):
-        Enrichment(questions={}).check_ids(["1.1"])
-    (tmp_path / "questions.jsonl").write_text('{"id": "1.1", "ar": ["س"], "en": []}\n', encoding="utf-8")
+    enrichment = read_enrichment(DATA / "enrichment")
+    ids = [str(r["id"]) for r in dataset.records]
+    enrichment.check_ids(ids)
+    with pytest.raises(RestorationError, match=r"questions: nothing for \['9.9'\]"):
+        enrichment.check_ids([*ids, "9.9"])
+    folder = tmp_path / "enrichment"
+    shutil.copytree(DATA / "enrichment", folder)
+    (folder / "questions.jsonl").write_text('{"id": "1.1", "ar": ["س"], "en": []}\n', encoding="utf-8")
     with pytest.raises(RestorationError, match=r"questions.jsonl:1"):
-        read_enrichment(tmp_path)
+        read_enrichment(folder)
+    shutil.copy(DATA / "enrichment" / "questions.jsonl", folder / "questions.jsonl")
+    rows = (folder / "record_themes.tsv").read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace("international_cooperation", "international_cooperaton", 1)
+    (folder / "record_themes.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(RestorationError, match=r"record_themes.tsv:2: 1.1: .*international_cooperaton"):
+        read_enrichment(folder)
+
+
+def test_every_record_has_themes_with_quoted_evidence_and_a_strength():
+    import csv
+
+    records = {json.loads(line)["id"]: json.loads(line) for line in (SHIPPED / "records.jsonl").read_text(encoding="utf-8").splitlines()}
+    profile = json.loads((SHIPPED / "collection.json").read_text(encoding="utf-8"))
+    themes = profile["facets"]["theme"]["values"]
+    assert 20 <= len(themes) <= 40
+    assert {v["group"] for v in themes.values()} <= {"prevention", "protection", "prosecution", "partnership", "governance"}
+    for facet in ("theme", "sdg", "strength"):  # every label in the seven languages
+        for value, spec in profile["facets"][facet]["values"].items():
+            assert set(spec["label"]) == {"ar", "en", "fr", "es", "ru", "zh", "de"} and all(spec["label"].values()), value
+    with open(DATA / "enrichment" / "record_themes.tsv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert [r["id"] for r in rows] == list(records)  # every record, in order
+    for row in rows:
+        rec = records[row["id"]]
+        tags = row["themes"].split() + row["sdg_targets"].split()
+        evidence = dict(item.split("=", 1) for item in row["evidence"].split("; "))
+        assert list(evidence) == tags, row["id"]  # every tag justified, nothing else
+        for phrase in evidence.values():
+            assert phrase in rec["text"] or phrase in (rec.get("lead_in") or ""), (row["id"], phrase)
+        assert rec["facets"]["theme"] == row["themes"].split() and len(rec["facets"]["strength"]) == 1

@@ -42,6 +42,46 @@ def _cmd_corpus_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _year_arg(year: list[int] | None):
+    return tuple(year) if year and len(year) == 2 else (year[0] if year else None)
+
+
+def _cmd_corpus_list(args: argparse.Namespace) -> int:
+    from .collection.shipped import load_corpus
+    from .facets import facet_counts, select
+    from .filters import FilterIndex, parse_filters
+
+    corpus = load_corpus(args.data)
+    facets = {"theme": args.theme, "sdg": args.sdg, "strength": args.strength}
+    filters = parse_filters(
+        corpus, meeting=args.meeting, year=_year_arg(args.year), addressee=args.addressee, facets={k: v for k, v in facets.items() if v}
+    )
+    index = FilterIndex(corpus)
+    records = select(corpus, index, filters)
+    if args.counts:
+        mask = index.mask(filters)
+        counts = facet_counts(corpus, index, args.counts, None if mask is None else mask.nonzero()[0], lang=args.lang)
+        if args.json:
+            print(json.dumps([c.to_dict() for c in counts], ensure_ascii=False, indent=2))
+        else:
+            for c in counts:
+                group = f"  [{c.group}]" if c.group else ""
+                print(f"{c.count:>4}  {c.value}  {c.label}{group}")
+        return 0
+    if args.json:
+        print(json.dumps([{"id": r.id, "citation": r.citation(args.lang), "facets": {k: list(v) for k, v in r.facets.items()}} for r in records], ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        text = (r.translations["en"].text if args.lang == "en" and "en" in r.translations else r.text).replace("\n", " ")
+        themes = ", ".join(corpus.facet_label("theme", t, args.lang) for t in r.facets.get("theme", ()))
+        print(f"{r.id:<8} {r.citation(args.lang)}")
+        if themes:
+            print(f"         themes: {themes}")
+        print(f"         {text[:160]}{'…' if len(text) > 160 else ''}")
+    print(f"{len(records)} recommendations")
+    return 0
+
+
 def _cmd_collection_import(args: argparse.Namespace) -> int:
     from .collection import import_collection, read_collection
 
@@ -74,16 +114,20 @@ def _cmd_search(args: argparse.Namespace) -> int:
     from .display import format_results
 
     searcher = _open_searcher(args)
-    year = tuple(args.year) if args.year and len(args.year) == 2 else (args.year[0] if args.year else None)
+    year = _year_arg(args.year)
     results = searcher.search(
         args.query,
         k=args.k,
         meeting=args.meeting,
         year=year,
         addressee=args.addressee,
+        theme=args.theme,
+        sdg=args.sdg,
+        strength=args.strength,
         mode=args.mode,
         understand_query=not args.literal,
         lang=args.lang,
+        min_relevance=args.min_relevance,
     )
     if args.json:
         print(json.dumps(results.to_dicts(), ensure_ascii=False, indent=2))
@@ -139,6 +183,25 @@ def _k(text: str) -> int:
     return k
 
 
+def _probability(text: str) -> float:
+    try:
+        p = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return p
+
+
+def _facet_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--meeting", type=int, action="append", help="only this meeting; repeatable")
+    parser.add_argument("--year", type=int, nargs="+", metavar="YEAR", help="a year, or two years as a range")
+    parser.add_argument("--addressee", action="append", help="states_parties, states, conference, secretariat, unodc, ...")
+    parser.add_argument("--theme", action="append", help="a theme id or label, e.g. victim_identification; repeatable")
+    parser.add_argument("--sdg", action="append", help="an SDG target, e.g. 8.7; repeatable")
+    parser.add_argument("--strength", action="append", help="should, should_consider, encouraged, may or other; repeatable")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -165,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print the record as JSON")
     show.add_argument("--data", help="a collection folder, or a folder of them (default: the shipped collections)")
     show.set_defaults(func=_cmd_corpus_show)
+    lst = corpus.add_parser("list", help="browse the recommendations by theme, SDG target, strength, meeting or year")
+    _facet_options(lst)
+    lst.add_argument("--counts", metavar="FACET", help="count the listed records by a facet (theme, sdg, strength, addressee)")
+    lst.add_argument("--lang", choices=("en", "ar"), default="en", help="citation and label language")
+    lst.add_argument("--json", action="store_true")
+    lst.add_argument("--data", help="a collection folder, or a folder of them (default: the shipped collections)")
+    lst.set_defaults(func=_cmd_corpus_list)
 
     coll = sub.add_parser("collection", help="bring your own recommendations").add_subparsers(
         dest="collection_command", required=True
@@ -201,9 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="find the recommendations that answer a question")
     search.add_argument("query", help="a question or keywords, in any language")
     search.add_argument("-k", type=_k, default=10, help=f"number of results, 1-{MAX_K} (default 10)")
-    search.add_argument("--meeting", type=int, action="append", help="only this meeting; repeatable")
-    search.add_argument("--year", type=int, nargs="+", metavar="YEAR", help="a year, or two years as a range")
-    search.add_argument("--addressee", action="append", help="states_parties, states, conference, secretariat, unodc, ...")
+    _facet_options(search)
+    search.add_argument("--min-relevance", type=_probability, metavar="P", help="drop hits whose relevance is below P (0-1)")
     search.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
     search.add_argument("--literal", action="store_true", help="do not read meetings or years from the query")
     search.add_argument("--lang", choices=("en", "ar"), help="citation language (default: Arabic for an Arabic query, else English)")

@@ -45,6 +45,8 @@ def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False) ->
     if hit.duplicates:
         head += f"  — identical to {', '.join(hit.duplicates)}"
     out = [head, *rtl_block(hit.citation, width, rtl=rtl)]
+    if hit.theme_labels:
+        out.append("   themes: " + "; ".join(hit.theme_labels))
     if hit.chapeau:
         out += rtl_block(hit.chapeau, width, rtl=rtl)
     out += rtl_block(hit.text, width, rtl=rtl)

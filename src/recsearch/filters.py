@@ -1,4 +1,5 @@
-"""Filters on provenance — meeting, year, addressee — checked and turned into a row mask.
+"""Filters on provenance and facets — meeting, year, addressee, theme, SDG target, strength, any
+facet of the loaded collections — checked and turned into a row mask.
 
 Filters are applied inside the search: each channel ranks only the allowed records, so ``k``
 results come from the filtered set when it has them, and nothing outside it is ever padded
@@ -27,12 +28,22 @@ class Filters:
     meetings: tuple[int, ...] = ()
     years: tuple[int, ...] = ()
     addressees: tuple[str, ...] = ()
+    #: other facets: (name, values) pairs, sorted by name; a record passes when it has any value
+    facets: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.meetings or self.years or self.addressees)
+        return bool(self.meetings or self.years or self.addressees or self.facets)
+
+    def facet(self, name: str) -> tuple[str, ...]:
+        """The values asked of one facet (empty: no constraint)."""
+        if name == "addressee":
+            return self.addressees
+        return dict(self.facets).get(name, ())
 
     def to_dict(self) -> dict[str, list]:
-        return {"meeting": list(self.meetings), "year": list(self.years), "addressee": list(self.addressees)}
+        out = {"meeting": list(self.meetings), "year": list(self.years), "addressee": list(self.addressees)}
+        out.update({name: list(values) for name, values in self.facets})
+        return out
 
 
 def _ints(value: object, what: str) -> list[int]:
@@ -59,8 +70,10 @@ def parse_filters(
     meeting: int | Iterable[int] | None = None,
     year: int | tuple[int, int] | range | Iterable[int] | None = None,
     addressee: str | Iterable[str] | None = None,
+    facets: Mapping[str, str | Iterable[str] | None] | None = None,
 ) -> Filters:
-    """Check filter values against the corpus; ``year=(2011, 2015)`` is an inclusive range."""
+    """Check filter values against the corpus; ``year=(2011, 2015)`` is an inclusive range;
+    ``facets`` maps any facet of the corpus to the values asked (``{"theme": "corruption"}``)."""
     valid_meetings = sorted(corpus.meetings)
     meetings: list[int] = []
     if meeting is not None:
@@ -83,19 +96,45 @@ def parse_filters(
             bad = [y for y in years if y not in valid_years]
             if bad:
                 raise QueryError(f"no meeting in {bad[0]}; the loaded collections have meetings in {valid_years}")
-    addressees: list[str] = []
-    valid_addressees = corpus.facet_values("addressee")
-    if addressee is not None:
-        items = [addressee] if isinstance(addressee, str) else addressee
-        if not isinstance(items, Iterable):
-            raise QueryTypeError(f"addressee must be a str or a list of str, got {type(addressee).__name__}")
-        for item in items:
-            if not isinstance(item, str):
-                raise QueryTypeError(f"addressee values must be str, got {item!r}")
-            if item not in valid_addressees:
-                raise QueryError(f"unknown addressee {item!r}; valid addressees: {list(valid_addressees)}")
-            addressees.append(item)
-    return Filters(tuple(sorted(set(meetings))), tuple(sorted(set(years))), tuple(dict.fromkeys(addressees)))
+    addressees = _facet_values(corpus, "addressee", addressee) if addressee is not None else ()
+    asked: dict[str, tuple[str, ...]] = {}
+    if facets is not None:
+        if not isinstance(facets, Mapping):
+            raise QueryTypeError(f"facets must be a mapping of facet name to values, got {type(facets).__name__}")
+        for name, values in facets.items():
+            if values is None:
+                continue
+            if name == "addressee":
+                addressees = tuple(dict.fromkeys((*addressees, *_facet_values(corpus, name, values))))
+                continue
+            if not isinstance(name, str) or name not in corpus.facet_names:
+                raise QueryError(f"unknown facet {name!r}; the loaded collections have {list(corpus.facet_names)}")
+            asked[name] = _facet_values(corpus, name, values)
+    return Filters(
+        tuple(sorted(set(meetings))), tuple(sorted(set(years))), tuple(addressees), tuple(sorted(asked.items()))
+    )
+
+
+def _facet_values(corpus: Corpus, name: str, value: object) -> tuple[str, ...]:
+    """The values asked of one facet, checked against the corpus; a value may also be given by
+    its declared label in any language ("victim identification" for ``victim_identification``)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Iterable):
+        raise QueryTypeError(f"{name} must be a str or a list of str, got {type(value).__name__}")
+    valid = corpus.facet_values(name)
+    spec = corpus.facet_spec(name)
+    by_label = {}
+    if spec is not None:
+        by_label = {label.casefold(): v.value for v in spec.values.values() for label in v.label.values()}
+    out = []
+    for item in items:
+        if not isinstance(item, str):
+            raise QueryTypeError(f"{name} values must be str, got {item!r}")
+        found = item if item in valid else by_label.get(item.strip().casefold())
+        if found is None or found not in valid:
+            raise QueryError(f"unknown {name} {item!r}; valid values: {list(valid)}")
+        out.append(found)
+    return tuple(dict.fromkeys(out))
 
 
 def with_understood(filters: Filters, understood: Understood | None, explicit: bool, calendar: Mapping[int, int | None]) -> Filters:
@@ -108,7 +147,7 @@ def with_understood(filters: Filters, understood: Understood | None, explicit: b
     if understood.meetings and understood.years:  # "the first meeting, in 2009": both must agree
         agreed = tuple(m for m in meetings if calendar.get(m) in years)
         meetings, years = agreed or understood.meetings, ()
-    return Filters(meetings, years, filters.addressees)
+    return Filters(meetings, years, filters.addressees, filters.facets)
 
 
 #: Allowed records on which each channel's score mean and spread are measured for z-score
@@ -138,12 +177,8 @@ class FilterIndex:
         records = list(corpus)
         self.meeting = np.fromiter((r.meeting.number if r.meeting else 0 for r in records), dtype=np.int32, count=len(records))
         self.year = np.fromiter((r.year or 0 for r in records), dtype=np.int32, count=len(records))
-        values = corpus.facet_values("addressee")
-        self._addressees = {name: i for i, name in enumerate(values)}
-        self.addressee = np.zeros((len(records), len(values)), dtype=bool)
-        for row, r in enumerate(records):
-            for a in r.addressees:
-                self.addressee[row, self._addressees[a]] = True
+        self._corpus = corpus
+        self._facets: dict[str, tuple[dict[str, int], np.ndarray]] = {}
         self._masks: dict[Filters, np.ndarray] = {}
         self._samples: dict[Filters, tuple[np.ndarray, bool]] = {}
         #: a fixed random order of the rows, from which statistics samples are drawn
@@ -152,6 +187,22 @@ class FilterIndex:
 
     def __len__(self) -> int:
         return len(self.meeting)
+
+    def facet_matrix(self, name: str) -> tuple[dict[str, int], np.ndarray]:
+        """One facet as a (records × values) bool matrix, and each value's column (built once)."""
+        cached = self._facets.get(name)
+        if cached is None:
+            values = self._corpus.facet_values(name)
+            index = {v: i for i, v in enumerate(values)}
+            matrix = np.zeros((len(self), len(values)), dtype=bool)
+            for row, r in enumerate(self._corpus):
+                for v in r.facets.get(name, ()):
+                    matrix[row, index[v]] = True
+            matrix.flags.writeable = False
+            cached = (index, matrix)
+            with self._lock:
+                self._facets[name] = cached
+        return cached
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Rows that pass every filter, as a read-only bool array (None: no filter)."""
@@ -165,8 +216,10 @@ class FilterIndex:
             keep &= np.isin(self.meeting, filters.meetings)
         if filters.years:
             keep &= np.isin(self.year, filters.years)
-        if filters.addressees:
-            keep &= self.addressee[:, [self._addressees[a] for a in filters.addressees]].any(axis=1)
+        for name, values in (("addressee", filters.addressees), *filters.facets):
+            if values:
+                index, matrix = self.facet_matrix(name)
+                keep &= matrix[:, [index[v] for v in values]].any(axis=1)
         keep.flags.writeable = False
         with self._lock:
             if len(self._masks) >= self.CACHE_SIZE:

@@ -76,6 +76,14 @@ class Hit:
     lang: str = ""
     url: str | None = None
     relevance: float | None = None
+    #: every facet of the record (``addressee``, ``theme``, ``sdg``, ``strength``, …)
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
+    #: the theme labels in English, aligned with :attr:`themes`
+    theme_labels: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    cited_by: tuple[str, ...] = ()
+    restates: tuple[str, ...] = ()
+    restated_by: tuple[str, ...] = ()
     channels: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
@@ -89,6 +97,7 @@ class Hit:
         channels: dict[str, dict[str, float]] | None = None,
         lang: str = "en",
         relevance: float | None = None,
+        links: dict[str, tuple[str, ...]] | None = None,
     ) -> Hit:
         """A hit for ``rec``; ``citation`` is in ``lang`` ("en" or "ar"), both are kept."""
         m = rec.meeting
@@ -116,8 +125,27 @@ class Hit:
             lang=rec.lang,
             url=rec.url,
             relevance=None if relevance is None else float(relevance),
+            facets={k: tuple(v) for k, v in rec.facets.items()},
+            theme_labels=tuple(_label(rec, "theme", v) for v in rec.facets.get("theme", ())),
+            references=(links or {}).get("references", ()),
+            cited_by=(links or {}).get("cited_by", ()),
+            restates=(links or {}).get("restates", ()),
+            restated_by=(links or {}).get("restated_by", ()),
             channels=dict(channels or {}),
         )
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        return self.facets.get("theme", ())
+
+    @property
+    def sdg_targets(self) -> tuple[str, ...]:
+        return self.facets.get("sdg", ())
+
+    @property
+    def strength(self) -> str | None:
+        values = self.facets.get("strength", ())
+        return values[0] if values else None
 
     @property
     def full_text(self) -> str:
@@ -163,9 +191,23 @@ class Hit:
             "text_en_note": self.text_en_note,
             "text_en_official": self.text_en_official,
             "addressees": list(self.addressees),
+            "themes": list(self.themes),
+            "theme_labels": list(self.theme_labels),
+            "sdg_targets": list(self.sdg_targets),
+            "strength": self.strength,
+            "facets": {k: list(v) for k, v in self.facets.items()},
+            "references": list(self.references),
+            "cited_by": list(self.cited_by),
+            "restates": list(self.restates),
+            "restated_by": list(self.restated_by),
             "duplicates": list(self.duplicates),
             "channels": {k: dict(v) for k, v in self.channels.items()},
         }
+
+
+def _label(rec: Recommendation, facet: str, value: str) -> str:
+    spec = rec.collection.facets.get(facet)
+    return spec.values[value].label_in("en") if spec is not None and value in spec.values else value
 
 
 class Results(list):

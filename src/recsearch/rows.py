@@ -33,6 +33,8 @@ class RowTable:
         for row, canon in enumerate(self.canonical.tolist()):
             if row != canon:
                 self._groups.setdefault(canon, [canon]).append(row)
+        #: each linked record's links both ways (references, cited_by, restates, restated_by)
+        self._links = {row: corpus.links_of(r) for row, r in enumerate(self.records) if any(corpus.links_of(r).values())}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -63,6 +65,7 @@ class RowTable:
                     channels=channels,
                     lang=lang,
                     relevance=None if relevance is None else float(relevance[i]),
+                    links=self._links.get(row),
                 )
             )
         return hits

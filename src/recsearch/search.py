@@ -26,6 +26,7 @@ from .collection.model import Corpus
 from .collection.shipped import load_corpus
 from .encoders import Encoder
 from .errors import CorpusError, IndexMismatchError, QueryError, QueryTypeError
+from .facets import FacetCount, facet_counts
 from .filters import FilterIndex, parse_filters, stats_sample, with_understood
 from .glossary import Glossary, default_glossary
 from .hits import Results
@@ -59,6 +60,19 @@ def _relevance_model(given: RelevanceModel | str | os.PathLike[str] | None, chan
     if not model.applies_to(channels):
         raise IndexMismatchError(f"the relevance model was fitted for channels {dict(model.channels)}, not this index's")
     return model
+
+
+def _named_facets(facets: Any, **named: Any) -> dict[str, Any] | None:
+    """``facets`` with the facet filters given by name (``theme=``, ``sdg=``, ``strength=``)."""
+    given = {k: v for k, v in named.items() if v is not None}
+    if facets is None and not given:
+        return None
+    if facets is not None and not isinstance(facets, dict):
+        raise QueryTypeError(f"facets must be a dict of facet name to values, got {type(facets).__name__}")
+    both = set(given) & set(facets or {})
+    if both:
+        raise QueryError(f"{sorted(both)} given twice, by name and in facets=")
+    return {**(facets or {}), **given}
 
 
 class Searcher:
@@ -211,7 +225,9 @@ class Searcher:
         drops hits below a bar of your own.
 
         Options: ``meeting``, ``year`` (an int, a list, or an inclusive ``(from, to)``),
-        ``addressee``; ``mode`` ("hybrid", "dense", "lexical"); ``understand_query``
+        ``addressee``, ``theme``, ``sdg`` (a target, "8.7"), ``strength`` ("should", …) and
+        ``facets`` (any facet: ``{"theme": [...]}``), each a value or a list (any of them
+        passes; a declared label works as well as a value); ``mode`` ("hybrid", "dense", "lexical"); ``understand_query``
         (default True: meetings or years named in the query, "at the fifth meeting", "عام
         ٢٠١٣", become filters unless ``meeting``/``year`` are given); ``lang`` ("en"/"ar")
         for each hit's ``citation`` (default: Arabic for an Arabic query, else English).
@@ -227,6 +243,10 @@ class Searcher:
         meeting: int | Iterable[int] | None = None,
         year: int | tuple[int, int] | Iterable[int] | None = None,
         addressee: str | Iterable[str] | None = None,
+        theme: str | Iterable[str] | None = None,
+        sdg: str | Iterable[str] | None = None,
+        strength: str | Iterable[str] | None = None,
+        facets: dict[str, str | Iterable[str]] | None = None,
         mode: str = "hybrid",
         understand_query: bool = True,
         lang: str | None = None,
@@ -243,7 +263,8 @@ class Searcher:
             raise QueryError(f"unknown mode {mode!r}; valid modes: {list(MODES)}")
         k = check_k(k)
         texts = [check_query(q) for q in queries]
-        explicit = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)  # before any work
+        named = _named_facets(facets, theme=theme, sdg=sdg, strength=strength)
+        explicit = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee, facets=named)  # before any work
         channels = self._channels_for(mode)
         out = []
         for text in texts:
@@ -278,12 +299,32 @@ class Searcher:
         """The ``k`` best answers as a numbered block for an LLM prompt, each with its full
         citation (``lang`` "ar", "en" or None for both texts; ``meeting``/``year``/
         ``addressee`` as in :meth:`search`)."""
-        unknown = set(filters) - {"meeting", "year", "addressee"}
+        unknown = set(filters) - {"meeting", "year", "addressee", "theme", "sdg", "strength", "facets", "min_relevance"}
         if unknown:
             raise QueryTypeError(f"context() got unexpected arguments {sorted(unknown)}")
         hits = self.search(query, k, lang=lang, **filters)
         sources = [f"{p.title} ({p.symbol})" for p in self.corpus.collections.values()]
         return format_context(hits, query, lang=lang, sources=sources)
+
+    def facet_counts(
+        self, facet: str, query: str | None = None, *, k: int = 50, lang: str = "en", **filters: Any
+    ) -> list[FacetCount]:
+        """How many records carry each value of ``facet`` ("theme", "sdg", "strength",
+        "addressee", …), most frequent first: over the whole collection (or the part the
+        filters allow) without a ``query``, over the query's ``k`` best answers with one. Values
+        carry their label in ``lang`` and their group (a theme's pillar)."""
+        if query is None:
+            unknown = set(filters) - {"meeting", "year", "addressee", "theme", "sdg", "strength", "facets"}
+            if unknown:
+                raise QueryTypeError(f"facet_counts() got unexpected arguments {sorted(unknown)}")
+            named = _named_facets(filters.pop("facets", None), **{n: filters.pop(n, None) for n in ("theme", "sdg", "strength")})
+            parsed = parse_filters(self.corpus, facets=named, **filters)
+            mask = self._filter_index.mask(parsed)
+            rows = None if mask is None else np.flatnonzero(mask)
+        else:
+            hits = self.search(query, k, **filters)
+            rows = np.asarray([self._rows.row_of[f"{h.collection}:{h.id}"] for h in hits], dtype=np.int64)
+        return facet_counts(self.corpus, self._filter_index, facet, rows, lang=lang)
 
     def similar(
         self,
@@ -294,6 +335,10 @@ class Searcher:
         year: int | tuple[int, int] | Iterable[int] | None = None,
         addressee: str | Iterable[str] | None = None,
         lang: str = "en",
+        theme: str | Iterable[str] | None = None,
+        sdg: str | Iterable[str] | None = None,
+        strength: str | Iterable[str] | None = None,
+        facets: dict[str, str | Iterable[str]] | None = None,
     ) -> Results:
         """Recommendations most like ``rec_id`` ("more like this"): its authoritative text's
         vector against the others' in every dense channel; itself and its twins excluded."""
@@ -302,7 +347,8 @@ class Searcher:
         record = self.corpus[rec_id]  # raises UnknownRecommendationError with suggestions
         k = check_k(k)
         check_lang(lang)
-        filters = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee)
+        named = _named_facets(facets, theme=theme, sdg=sdg, strength=strength)
+        filters = parse_filters(self.corpus, meeting=meeting, year=year, addressee=addressee, facets=named)
         row = self._rows.row_of[record.key]
         allowed = self._filter_index.mask(filters)
         allowed = np.ones(len(self._rows), dtype=bool) if allowed is None else allowed.copy()

@@ -142,6 +142,8 @@ def collection_files(
             entry["note"] = {"ar": m["note"]}
         meetings.append(entry)
     profile = {**PROFILE, "meetings": meetings}
+    if enrichment is not None and enrichment.declarations:
+        profile["facets"] = enrichment.declarations
     lines = []
     for r in dataset.records:
         rid = str(r["id"])
@@ -166,10 +168,14 @@ def collection_files(
             record["extra"]["duplicate_of"] = r["duplicate_of"]  # type: ignore[index]
         if not r["footnotes"]:
             del record["footnotes"]
-        if r["addressees"]:
-            record["facets"] = {"addressee": r["addressees"]}
+        facets = {"addressee": r["addressees"]} if r["addressees"] else {}
         if enrichment is not None:
+            facets.update(enrichment.facets.get(rid, {}))
             record["questions"] = enrichment.questions[rid]
+            if rid in enrichment.links:
+                record["links"] = enrichment.links[rid]
+        if facets:
+            record["facets"] = facets
         lines.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     extra = sorted(set(english) - {str(r["id"]) for r in dataset.records})
     if extra:

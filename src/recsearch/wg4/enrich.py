@@ -6,7 +6,8 @@ and the reverse of that (:func:`cited_by`).
 الدول … أن`` → ``should``; the same modal whose verb is ``نظر`` ("ينبغي للدول الأطراف أن تنظر
 في", "ينبغي … النظر في") → ``should_consider``; ``تُشجَّع`` / ``شُجِّعت`` / ``مُشجَّعة`` / ``يحث`` →
 ``encouraged``; a clause-initial ``يمكن`` / ``يجوز`` / ``قد`` → ``may``; anything else → ``other``
-(topics for future meetings, the Working Group "reiterated", "requested", "proposed"). The
+(topics for the Working Group's future meetings — even when put as "ينبغي للفريق العامل أن ينظر،
+أثناء اجتماعاته القادمة، في موضوع…" —, the Working Group "reiterated", "requested", "proposed"). The
 first such verb of the text wins, so "ينبغي للمؤتمر أن يشجع …" is ``should`` while "تشجع
 الدول … ومن ثم، ينبغي …" is ``encouraged``. When the Working Group speaks ("أوصى الفريق
 العامل …") the verb is read through it: "recommended that the Conference consider" is
@@ -17,11 +18,13 @@ A lettered item is read with its lead-in. A lead-in that carries a modal ("ين�
 makes it ``should_consider``; modals inside the item are then part of *what* is asked ("…أن تكفل
 ما يلي: يجوز إثبات وقوع الاتجار…" asks States to ensure that trafficking *can* be established).
 A lead-in that only introduces a list ("أقرَّ الفريق العامل التوصيات التالية:", a topic heading)
-leaves the decision to the item's own first sentence.
+leaves the decision to the item's own first sentence; an item there that has no modal but opens
+with a finite verb and its actor ("يقدم المؤتمر الإرشادات …") is a directive, read as ``should``.
+Verbs inside relative clauses ("التي يمكن أن تواجهها الدول") never decide.
 
 **References.** Texts of the second meeting cite "the recommendations contained in paragraph N of
-the report of the 2009 meeting". The compilation renumbers the report (its paragraph 1 was an
-introduction), and by how much is read from the document itself: each citing text is compared
+the report of the 2009 meeting". The compilation numbers paragraphs differently from that report,
+and by how much is read from the document itself: each citing text is compared
 with the candidate paragraphs N-3 … N+3 of the cited meeting by word overlap, and the offset most
 citations agree on is applied to all of them. A paragraph reference resolves to every record of
 that paragraph. Two other kinds of pointer are resolved by content: "its previous
@@ -98,7 +101,6 @@ _RELATIVE = frozenset("التي الذي الذين اللذين اللتين ا
 _ACTOR_WORD = re.compile(r"و?(?:ال|لل|ل)?(?:دول|بلدان|أطراف|أعضاء|مؤتمر|أمانة|مكتب|فريق|عامل|حكومات)")
 #: The thing to consider is a topic for the Working Group's future meetings.
 _FUTURE_MEETINGS = re.compile(r"(?:اجتماع|دور)\S*(?:\s+\S+){0,3}?\s+(?:ال)?(?:مقبل|قادم)\S*")
-_LIST_OPENER = re.compile(r"(?:ما|بما|فيما) يلي\s*:?\s*$|التالية\s*:?\s*$")
 
 
 @dataclass(frozen=True)
