@@ -12,7 +12,7 @@ record order, targets in record order.
 The restatement candidates are pairs of records from different meetings found similar in four
 ways (see :func:`restatement_candidates`; the plain top-150 by cosine alone is dominated by
 lettered items that share a lead-in). They are only candidates: each one was read and kept in ``data/enrichment/restatements.tsv`` or
-rejected, with a reason, in ``data/enrichment/work/restatement_candidates.tsv``.
+rejected, with a reason, in ``data/enrichment/restatement_candidates.tsv``.
 """
 
 from __future__ import annotations

@@ -221,7 +221,7 @@ def test_strength_tsv_has_every_record_in_order(records):
         ("strength.tsv", ("id",)),
         ("references.tsv", ("id", "target")),
         ("restatements.tsv", ("id", "restates")),
-        ("work/restatement_candidates.tsv", ("id", "candidate")),
+        ("restatement_candidates.tsv", ("id", "candidate")),
     ],
 )
 def test_every_id_in_the_tsv_files_exists(by_id, name, columns):
@@ -250,7 +250,7 @@ def test_restatements_cross_meetings_later_first_no_duplicates(restatements, by_
 
 def test_rejected_candidates_are_not_kept_and_have_a_reason(restatements, by_id):
     kept = {(r["id"], r["restates"]) for r in restatements}
-    rows = read_tsv(ENRICHMENT / "work" / "restatement_candidates.tsv")
+    rows = read_tsv(ENRICHMENT / "restatement_candidates.tsv")
     pairs = [(r["id"], r["candidate"]) for r in rows]
     assert len(pairs) == len(set(pairs))
     assert not kept & set(pairs)
