@@ -69,5 +69,7 @@ def format_context(
         lines.append("")
         sure = f" (relevance {hit.relevance:.2f})" if hit.relevance is not None else ""
         lines.append(f"[{n}] {citation}{same}{sure}")
+        if hit.theme_labels:
+            lines.append(("المواضيع: " if lang == "ar" else "Themes: ") + "; ".join(hit.theme_labels))
         lines.extend(_texts(hit, lang))
     return "\n".join(lines) + "\n"

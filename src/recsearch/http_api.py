@@ -74,8 +74,10 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
             raise HTTPException(status_code=422, detail=str(exc)) from None
 
     def search_response(q: str, k: int, meeting: int | None, year: int | None, addressee: str | None,
-                        mode: str, lang: str | None) -> dict[str, Any]:  # fmt: skip
-        results = run(searcher.search, q, k, meeting=meeting, year=year, addressee=addressee, mode=mode, lang=lang)
+                        mode: str, lang: str | None, theme: str | None = None, sdg: str | None = None,
+                        strength: str | None = None) -> dict[str, Any]:  # fmt: skip
+        results = run(searcher.search, q, k, meeting=meeting, year=year, addressee=addressee, mode=mode, lang=lang,
+                      theme=theme, sdg=sdg, strength=strength)  # fmt: skip
         return {
             "query": q,
             "no_good_match": results.no_good_match,
@@ -93,6 +95,9 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         meeting: int | None = Field(None, ge=1)
         year: int | None = None
         addressee: str | None = None
+        theme: str | None = None
+        sdg: str | None = None
+        strength: str | None = None
         mode: Mode = "hybrid"  # type: ignore[valid-type]
         lang: Lang | None = None
 
@@ -105,12 +110,16 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         addressee: str | None = Query(None),
         mode: Mode = Query("hybrid"),  # type: ignore[valid-type]
         lang: Lang | None = Query(None),
+        theme: str | None = Query(None, description="A theme id or label, e.g. victim_identification."),
+        sdg: str | None = Query(None, description="An SDG target, e.g. 8.7."),
+        strength: str | None = Query(None, description="should, should_consider, encouraged, may or other."),
     ) -> dict[str, Any]:
-        return search_response(q, k, meeting, year, addressee, mode, lang)
+        return search_response(q, k, meeting, year, addressee, mode, lang, theme, sdg, strength)
 
     @app.post("/search", summary="Search the recommendations (JSON body)")
     def search_post(body: SearchRequest) -> dict[str, Any]:
-        return search_response(body.q, body.k, body.meeting, body.year, body.addressee, body.mode, body.lang)
+        return search_response(body.q, body.k, body.meeting, body.year, body.addressee, body.mode, body.lang,
+                               body.theme, body.sdg, body.strength)  # fmt: skip
 
     @app.get("/recommendations/{rec_id}", summary="One recommendation with its citations")
     def recommendation(rec_id: str) -> dict[str, Any]:
@@ -125,6 +134,19 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
     ) -> dict[str, Any]:
         results = run(searcher.similar, rec_id, k, meeting=meeting, lang=lang)
         return {"id": rec_id, "results": [hit_for_tool(h) for h in results]}
+
+    @app.get("/facets/{facet}", summary="How many recommendations carry each value of a facet")
+    def facets(
+        facet: str,
+        q: str | None = Query(None, min_length=1, max_length=MAX_QUERY_CHARS, description="Count over this query's answers."),
+        k: int = Query(50, ge=1, le=MAX_K),
+        meeting: int | None = Query(None, ge=1),
+        year: int | None = Query(None),
+        lang: Lang = Query("en"),
+    ) -> dict[str, Any]:
+        filters = {key: v for key, v in (("meeting", meeting), ("year", year)) if v is not None}
+        counts = run(searcher.facet_counts, facet, q, k=k, lang=lang, **filters)
+        return {"facet": facet, "query": q, "counts": [c.to_dict() for c in counts]}
 
     @app.get("/health", summary="Liveness and what is loaded")
     def health() -> dict[str, Any]:

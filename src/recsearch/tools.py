@@ -56,6 +56,11 @@ def _filters(corpus: Any) -> dict[str, Any]:
     addressees = list(corpus.facet_values("addressee"))
     if addressees:
         out["addressee"] = {"type": "string", "enum": addressees, "description": "Only recommendations addressed to this actor."}
+    for facet, what in (("theme", "on this theme"), ("sdg", "serving this SDG target"), ("strength", "that ask this strongly")):
+        values = list(corpus.facet_values(facet))
+        if values:
+            labels = "; ".join(f"{v} = {corpus.facet_label(facet, v)}" for v in values)
+            out[facet] = {"type": "string", "enum": values, "description": f"Only recommendations {what} ({labels})."}
     return out
 
 
@@ -266,7 +271,7 @@ def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict
     try:
         s = searcher if searcher is not None else default_searcher()
         args = validate_arguments(name, arguments, s)
-        filters = {key: args[key] for key in ("meeting", "year", "addressee") if key in args}
+        filters = {key: args[key] for key in ("meeting", "year", "addressee", "theme", "sdg", "strength") if key in args}
         if name == "search_recommendations":
             results = s.search(args["query"], args["k"], lang=args.get("lang"), **filters)
             return {
