@@ -10,6 +10,9 @@ Every configuration is the shipped index with other query-time settings
   passages of the dense channels and in the keyword documents; two rows take them away — from
   the dense channels only (a query-time setting), and entirely (an index built from the same
   records without them, in a temporary folder);
+- ``theme labels``: the labels of each record's themes, in the keyword channel's language,
+  joined to its keyword documents (the ``theme`` facet is declared ``searched``); one row builds
+  an index without them;
 - single encoders, reciprocal rank fusion in place of the z-score sum, and exhaustive
   scoring of every record in place of candidates, for the record of why the default is
   what it is.
@@ -40,6 +43,22 @@ def row(name: str, report, mode: str = "hybrid") -> str:
     return f"| {name} | {' | '.join(cells)} | {known_cell} | {kept}/{named} |"
 
 
+def rebuilt(base: Searcher, corpus: Corpus) -> Searcher:
+    """An index of ``corpus`` with ``base``'s encoders, in a temporary folder (embeddings cached)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        built = Searcher.build(corpus, encoder=[c.encoder for c in base.channels if c.kind == "dense"], path=Path(tmp) / "index", show_progress=False)
+    return Searcher(built.corpus, built.channels)
+
+
+def unsearched(corpus: Corpus) -> Corpus:
+    """``corpus`` with no facet declared ``searched``: its labels leave the keyword documents."""
+    profiles = {
+        name: dataclasses.replace(p, facets={k: dataclasses.replace(f, searched=False) for k, f in p.facets.items()})
+        for name, p in corpus.collections.items()
+    }
+    return Corpus([dataclasses.replace(r, collection=profiles[r.collection.name]) for r in corpus], profiles.values())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--queries", default=str(ROOT / "tests" / "data" / "queries_dev.jsonl"))
@@ -68,9 +87,9 @@ def main() -> None:
         texts_only = base.configure(variants=base.corpus.languages)
         print(row("shipped, questions in keyword text only", evaluate(queries, ranker(texts_only), modes=["hybrid"])), flush=True)
         unasked = Corpus([dataclasses.replace(r, questions={}) for r in base.corpus], base.corpus.collections.values())
-        with tempfile.TemporaryDirectory() as tmp:
-            bare = Searcher.build(unasked, encoder=[c.encoder for c in base.channels if c.kind == "dense"], path=Path(tmp) / "index", show_progress=False)
-            print(row("shipped, without the questions", evaluate(queries, ranker(bare), modes=["hybrid"])), flush=True)
+        print(row("shipped, without the questions", evaluate(queries, ranker(rebuilt(base, unasked)), modes=["hybrid"])), flush=True)
+    if any(spec.searched for p in base.corpus.collections.values() for spec in p.facets.values()):
+        print(row("shipped, without the theme labels in the keyword documents", evaluate(queries, ranker(rebuilt(base, unsearched(base.corpus))), modes=["hybrid"])), flush=True)
     for mode in ("dense", "lexical"):
         print(row(f"shipped, {mode} only", evaluate(queries, ranker(base), modes=[mode]), mode), flush=True)
     for ch in base.channels:

@@ -5,12 +5,14 @@ the hit and how far it stands above the channel's mean (``Hit.channels``): a hit
 negative when they grade it 0 or leave it out, and every hit of an out-of-scope query is a
 negative. The model is a logistic regression (Newton's method, a small L2 penalty; numpy only)
 over each dense channel's cosine and its distance above the channel's mean, and the best
-keyword channel's ``log1p`` BM25 score (the features of :mod:`recsearch.relevance`).
+keyword channel's ``log1p`` BM25 score (the features of :mod:`recsearch.relevance`; adding the
+keyword documents' coverage of the query's own words, or those words' BM25 score without the
+glossary's expansion, did not separate the queries better, so they are left out).
 
 ``answer_at``, the relevance from which a result counts as an answer, is set on the queries'
-*top* hits: the bar that misclassifies the fewest queries when telling a real question "no
-good match" costs ``--inscope-cost`` (default 3) times as much as missing an out-of-scope one;
-the share of each flagged is reported. In-scope queries without graded judgments (those with
+*top* hits: the bar that misclassifies the fewest queries (telling a real question "no good
+match" costs ``--inscope-cost`` times as much as missing an out-of-scope one, default 1) and,
+of equally good bars, keeps the widest margin; the share of each flagged is reported. In-scope queries without graded judgments (those with
 only an ``answer`` id) count for the threshold but not the fit.
 
     python scripts/fit_relevance.py [--write] [--index DIR]
@@ -64,7 +66,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--index", help="index folder (default: the shipped index/)")
     ap.add_argument("--write", action="store_true", help=f"write data/{RELEVANCE_FILE}")
-    ap.add_argument("--inscope-cost", type=float, default=3.0)
+    ap.add_argument("--inscope-cost", type=float, default=1.0)
     args = ap.parse_args()
 
     searcher = Searcher.load(args.index)
@@ -116,12 +118,14 @@ def main() -> None:
     top_in = np.array([predict(f) for f, scoped, _ in tops if scoped])
     top_out = np.array([predict(f) for f, scoped, _ in tops if not scoped])
     # the bar that misclassifies fewest queries, an in-scope query flagged counting
-    # --inscope-cost times an out-of-scope one missed; placed halfway between the two
-    # top relevances it separates, so neither side sits on the edge
+    # --inscope-cost times an out-of-scope one missed; of equally good bars, the one farthest
+    # from any query's top relevance, so that neither side sits on the edge
     values = np.unique(np.concatenate([top_in, top_out]))
     cuts = np.concatenate([[values[0] / 2], (values[:-1] + values[1:]) / 2, [(values[-1] + 1) / 2]])
-    cost = [args.inscope_cost * np.sum(top_in < t) + np.sum(top_out >= t) for t in cuts]
-    answer_at = float(cuts[int(np.argmin(cost))])
+    cost = np.array([args.inscope_cost * np.sum(top_in < t) + np.sum(top_out >= t) for t in cuts])
+    margin = np.array([np.min(np.abs(values - t)) for t in cuts])
+    best = np.flatnonzero(cost == cost.min())
+    answer_at = float(cuts[best[np.argmax(margin[best])]])
     flagged_in = float(np.mean(top_in < answer_at))
     flagged_out = float(np.mean(top_out < answer_at))
     print(f"\nanswer_at = {answer_at:.4f}: flags {flagged_out:.1%} of {len(top_out)} out-of-scope and "

@@ -161,6 +161,8 @@ class DenseChannel:
 @dataclass
 class _KeywordQuery:
     terms: list[str]
+    #: the query's own terms, before the glossary's expansion
+    own: list[str] = field(default_factory=list)
     allowed: np.ndarray | None = None
     doc_scores: np.ndarray | None = field(default=None, repr=False)
 
@@ -198,10 +200,9 @@ class KeywordChannel:
         return terms
 
     def prepare(self, query: Query, *, expand: bool = True) -> _KeywordQuery:
-        terms = self.index.tokenize(query.text)
-        if expand:
-            terms += [t for c in query.concepts for t in self.expansion(c)]
-        return _KeywordQuery(terms)
+        own = self.index.tokenize(query.text)
+        terms = own + [t for c in query.concepts for t in self.expansion(c)] if expand else list(own)
+        return _KeywordQuery(terms, own)
 
     def _doc_scores(self, q: _KeywordQuery, allowed: np.ndarray | None) -> np.ndarray:
         if q.doc_scores is None or q.allowed is not allowed:
@@ -220,6 +221,15 @@ class KeywordChannel:
         scores = self._doc_scores(q, allowed)
         docs = self._doc_of[rows]
         return np.where(docs >= 0, scores[np.maximum(docs, 0)], 0.0).astype(np.float64)
+
+
+    def coverage(self, q: _KeywordQuery, rows: np.ndarray) -> np.ndarray:
+        """For each record row, the share of the query's own terms its document contains."""
+        docs = self._doc_of[np.asarray(rows, dtype=np.int64)]
+        out = np.zeros(len(docs), dtype=np.float64)
+        has = docs >= 0
+        out[has] = self.index.coverage(q.own, docs[has])
+        return out
 
 
 Channel = DenseChannel | KeywordChannel

@@ -102,7 +102,8 @@ def keyword_texts(corpus: Corpus, language: str) -> tuple[list[str], np.ndarray]
     """The texts of one keyword channel and the record row of each: records written in
     ``language`` give their text (the lead-in is its own record's context), records
     translated into it give the translation with its lead-in; the questions a record answers
-    in ``language`` are added to its document."""
+    in ``language``, and the labels of its values of a facet declared ``searched`` (its themes),
+    are added to its document."""
     pairs = []
     for row, r in enumerate(corpus):
         if r.lang == language:
@@ -111,7 +112,7 @@ def keyword_texts(corpus: Corpus, language: str) -> tuple[list[str], np.ndarray]
             text = r.translations[language].full_text
         else:
             continue
-        pairs.append((row, " ".join((text, *r.questions.get(language, ())))))
+        pairs.append((row, " ".join((text, *r.questions.get(language, ()), *r.searched_labels(language)))))
     return [t for _, t in pairs], np.asarray([row for row, _ in pairs], dtype=np.int32)
 
 

@@ -123,6 +123,28 @@ class LexicalIndex:
             scores *= allowed
         return scores
 
+    def coverage(self, terms: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """For each of ``rows``, the share of the distinct ``terms`` it contains (0 with no
+        terms). A term the index has never seen counts as missing everywhere: an off-topic
+        query that shares one common word with a text covers little of itself."""
+        rows = np.asarray(rows, dtype=np.int64)
+        distinct = list(dict.fromkeys(t for t in terms if t))
+        if not distinct or rows.size == 0:
+            return np.zeros(rows.size, dtype=np.float64)
+        if self._bm25 is None:
+            raise QueryError("the lexical index is empty; build or load it first")
+        vocab = self._bm25.vocab_dict
+        indices, indptr = self._bm25.scores["indices"], self._bm25.scores["indptr"]
+        found = np.zeros(rows.size, dtype=np.int64)
+        for term in distinct:
+            tid = vocab.get(term)
+            if tid is None:
+                continue
+            postings = indices[indptr[tid] : indptr[tid + 1]]  # sorted rows holding the term
+            at = np.searchsorted(postings, rows)
+            found += (at < postings.size) & (postings[np.minimum(at, max(postings.size - 1, 0))] == rows)
+        return found / len(distinct)
+
     def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best rows for ``query`` that share a term with it: ``(rows, scores)``."""
         if not isinstance(query, str):

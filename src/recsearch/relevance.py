@@ -44,6 +44,7 @@ def channel_signature(channels: Sequence[Any]) -> dict[str, str]:
 #: and ``keyword:max_log1p`` (``log1p`` of the best keyword channel's BM25 score).
 KEYWORD_MAX = "keyword:max_log1p"
 ABOVE_MEAN = ":above_mean"
+_KEYWORD_FEATURES = (KEYWORD_MAX,)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class RelevanceModel:
             raise ValueError(f"answer_at must be in (0, 1) and the intercept finite, got {self.answer_at}, {self.intercept}")
         for name, c in self.coef.items():
             channel = name.removesuffix(ABOVE_MEAN)
-            if (name != KEYWORD_MAX and channel not in self.channels) or not math.isfinite(c):
+            if (name not in _KEYWORD_FEATURES and channel not in self.channels) or not math.isfinite(c):
                 raise ValueError(f"coefficient {name!r}: not a feature of channels {list(self.channels)}, or not finite")
 
     @property
@@ -71,7 +72,7 @@ class RelevanceModel:
     @property
     def needs(self) -> set[str]:
         """The channels whose scores the features read."""
-        out = {name.removesuffix(ABOVE_MEAN) for name in self.coef if name != KEYWORD_MAX}
+        out = {name.removesuffix(ABOVE_MEAN) for name in self.coef if name not in _KEYWORD_FEATURES}
         return out | (set(self.keyword_channels) if KEYWORD_MAX in self.coef else set())
 
     def applies_to(self, channels: Sequence[Any]) -> bool:

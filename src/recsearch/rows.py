@@ -43,9 +43,13 @@ class RowTable:
         """``row`` and the rows identical to it."""
         return self._groups.get(int(self.canonical[row]), [row])
 
-    def hits(self, ranked: Ranked, lang: str, relevance: np.ndarray | None = None) -> list[Hit]:
+    def hits(
+        self, ranked: Ranked, lang: str, relevance: np.ndarray | None = None, coverage: dict[str, np.ndarray] | None = None
+    ) -> list[Hit]:
         """The ranked rows as hits, with their citations in ``lang``, each channel's score
-        and rank, and their ``relevance`` (aligned with the rows) when there is one."""
+        and rank (and a keyword channel's ``coverage`` of the query's own terms), and their
+        ``relevance`` (aligned with the rows) when there is one."""
+        coverage = coverage or {}
         hits = []
         for i, row in enumerate(ranked.rows.tolist()):
             channels = {
@@ -56,6 +60,9 @@ class RowTable:
                 }
                 for name, s in ranked.scores.items()
             }
+            for name, shares in coverage.items():
+                if name in channels:
+                    channels[name]["coverage"] = round(float(shares[i]), 4)
             hits.append(
                 Hit.from_record(
                     self.records[row],

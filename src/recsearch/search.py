@@ -190,6 +190,17 @@ class Searcher:
 
     # ------------------------------------------------------------------ querying
 
+    def _coverage_of(self, ranked: Ranked, prepared: dict[str, Any], query: Query) -> dict[str, np.ndarray]:
+        """For each keyword channel, the share of the query's own terms each hit's document
+        holds (a channel the mode did not use is prepared here: tokenizing costs nothing)."""
+        out = {}
+        for ch in self.channels:
+            if isinstance(ch, KeywordChannel) and ranked.rows.size:
+                prep = prepared.get(ch.name)
+                prep = prepared_for(ch, query, expand=self.settings.expand) if prep is None else prep
+                out[ch.name] = ch.coverage(prep, ranked.rows)
+        return out
+
     def _relevance_of(self, ranked: Ranked, prepared: dict[str, Any], query: Query, sample: np.ndarray) -> np.ndarray | None:
         """Each ranked hit's relevance: from every channel the model reads, scored exactly on
         these rows with all text variants (the ranking's own scores when it has them)."""
@@ -283,8 +294,9 @@ class Searcher:
                 channels, prepared, k, fx.mask(filters), self.settings, self._rows.canonical, sample,
                 complete=complete, keyword_only=mode == "lexical",
             )
+            coverage = self._coverage_of(ranked, prepared, query)
             relevance = self._relevance_of(ranked, prepared, query, sample)
-            hits = self._rows.hits(ranked, lang or ("ar" if understood.language == "ar" else "en"), relevance)
+            hits = self._rows.hits(ranked, lang or ("ar" if understood.language == "ar" else "en"), relevance, coverage)
             results = Results(hits if min_relevance is None else [h for h in hits if h.relevance >= min_relevance])
             if self.relevance is not None:
                 results.answer_at = self.relevance.answer_at

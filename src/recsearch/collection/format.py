@@ -325,6 +325,7 @@ class FacetIn(_Model):
 
     label: Labels
     values: Annotated[dict[Text, FacetValueIn], Field(min_length=1)]
+    searched: bool = False
 
 
 class ProfileIn(_Model):
@@ -700,6 +701,7 @@ def parse_profile(data: Any, *, source: str = "collection.json", default_name: s
                 name,
                 dict(f.label),
                 {v: FacetValue(v, dict(d.label), d.group, d.definition) for v, d in f.values.items()},
+                f.searched,
             )
             for name, f in spec.facets.items()
         },

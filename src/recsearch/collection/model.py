@@ -179,6 +179,8 @@ class FacetSpec:
     name: str
     label: Mapping[str, str]
     values: Mapping[str, FacetValue]
+    #: whether a record's value labels join its keyword documents (one per language)
+    searched: bool = False
 
     def to_format(self) -> dict[str, Any]:
         values = {}
@@ -189,7 +191,10 @@ class FacetSpec:
             if v.definition:
                 entry["definition"] = v.definition
             values[v.value] = entry
-        return {"label": dict(self.label), "values": values}
+        out: dict[str, Any] = {"label": dict(self.label), "values": values}
+        if self.searched:
+            out["searched"] = True
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -357,6 +362,15 @@ class Recommendation:
         value = self.extra.get("duplicate_of")
         return value if isinstance(value, str) else None
 
+    def searched_labels(self, lang: str) -> tuple[str, ...]:
+        """The labels in ``lang`` of this record's values of every facet its collection
+        declares ``searched`` (they join the record's keyword document in that language)."""
+        out = []
+        for name, spec in self.collection.facets.items():
+            if spec.searched:
+                out += [spec.values[v].label[lang] for v in self.facets.get(name, ()) if v in spec.values and lang in spec.values[v].label]
+        return tuple(out)
+
     def citation_fields(self, lang: str = "en") -> dict[str, Any]:
         """What a citation template can use: ``symbol``, ``title``, ``body``, ``id``,
         ``paragraph``, ``item``, ``meeting`` (number), ``meeting_name``, ``place``, ``dates``,
@@ -476,8 +490,14 @@ def _link_format(link: Link) -> dict[str, str]:
 
 
 def _questions_part(r: Recommendation) -> str:
-    # empty without questions, so a corpus without them keeps the checksum it always had
-    return "".join(f"\t{lang}?{q}" for lang in sorted(r.questions) for q in r.questions[lang])
+    # empty without questions or searched facets, so a corpus without them keeps the checksum
+    # it always had
+    asked = "".join(f"\t{lang}?{q}" for lang in sorted(r.questions) for q in r.questions[lang])
+    searched = [n for n, spec in sorted(r.collection.facets.items()) if spec.searched]
+    labels = "".join(
+        f"\t{n}={r.collection.facets[n].values[v].label}" for n in searched for v in r.facets.get(n, ()) if v in r.collection.facets[n].values
+    )
+    return asked + labels
 
 
 class _Extra(dict):

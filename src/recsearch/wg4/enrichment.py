@@ -138,7 +138,7 @@ def _declarations(folder: Path) -> dict[str, Any]:
         key = row["strength"].strip()
         levels[key] = {"label": _labels(row, folder / STRENGTH_LEVELS_FILE, key), "definition": row["definition"].strip()}
     return {
-        "theme": {"label": _FACET_LABELS["theme"], "values": themes},
+        "theme": {"label": _FACET_LABELS["theme"], "values": themes, "searched": True},
         "sdg": {"label": _FACET_LABELS["sdg"], "values": targets},
         "strength": {"label": _FACET_LABELS["strength"], "values": levels},
     }
