@@ -830,8 +830,8 @@ def test_the_reference_pages_examples_are_valid(tmp_path):
     prof = parse_profile(full_profile)
     linked = {"id": "1.1", "text": "Fictional States should keep a register."}  # what the example's link points to
     _, r = records(json.dumps(linked), json.dumps(full_record), prof=prof)
-    assert r.citation("en") == "FICTIONAL/TEST/1, First fictional meeting, para. 3 (a)"
-    assert r.citation("fr") == "FICTIONAL/TEST/1, First fictional meeting, par. 3"
+    assert r.citation("en") == "FICTIONAL/TEST/1, Second fictional meeting, para. 3 (a)"
+    assert r.citation("fr") == "FICTIONAL/TEST/1, Deuxième réunion fictive, par. 3"
     assert set(RECORD_FIELDS) == set(full_record) and set(PROFILE_FIELDS) == set(full_profile)  # every field shown
     csv_text = examples.split("```csv\n", 1)[1].split("```", 1)[0]
     (tmp_path / "records.csv").write_text(csv_text, encoding="utf-8")

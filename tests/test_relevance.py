@@ -129,3 +129,18 @@ def test_http_search_carries_no_good_match_and_relevance(unsure):
 
     body = testclient.TestClient(create_app(unsure)).get("/search", params={"q": "compensation", "k": 2}).json()
     assert body["no_good_match"] is True and [r["relevance"] for r in body["results"]] == [0.0, 0.0]
+
+
+def test_query_length_and_products_of_features():
+    from recsearch.relevance import query_words
+
+    assert query_words("compensation for victims") == 3 and query_words("儿童") == 1 and query_words("保护儿童受害者") == 4
+    m = RelevanceModel(
+        channels={"d": "enc"}, coef={"query:log_words": 1.0, "d*query:log_words": 2.0}, intercept=0.0, answer_at=0.5
+    )
+    scores = {"d": np.array([0.5, 0.25])}
+    f = m.features(scores, {}, "two words")
+    assert np.allclose(f["query:log_words"], np.log1p(2)) and np.allclose(f["d*query:log_words"], [0.5 * np.log1p(2), 0.25 * np.log1p(2)])
+    assert m.needs == {"d"}
+    with pytest.raises(ValueError, match="not a feature"):
+        RelevanceModel(channels={"d": "enc"}, coef={"d*nope": 1.0}, intercept=0.0, answer_at=0.5)

@@ -84,8 +84,24 @@ def test_filters_apply_before_the_cutoff(searcher, corpus):
     assert len(sec) == sum(1 for r in corpus if "secretariat" in r.addressees)
 
 
-def test_a_meeting_without_recommendations_gives_nothing_not_padding(searcher):
-    assert searcher.search("الاتجار", meeting=3) == []
+def test_a_meeting_that_adopted_none_gives_what_it_proposed_and_says_so(searcher, corpus):
+    hits = searcher.search("الاتجار", meeting=3, k=50)
+    proposed = {r.id for r in corpus if r.proposed_at and r.proposed_at.number == 3}
+    assert proposed == {f"4.46.{x}" for x in "abcdefghij"}  # derived from their lead-in's date
+    assert {h.id for h in hits} == proposed and all(h.proposed_at == 3 and h.meeting.number == 4 for h in hits)
+    assert any("3rd meeting" in n and "adopted no recommendations itself" in n and "4.46.a" in n for n in hits.notes)
+    fourth = searcher.search("الاتجار", meeting=4, k=50)
+    assert all(h.meeting.number == 4 for h in fourth) and not fourth.notes
+
+
+def test_meetings_and_years_named_but_not_held_are_reported_not_dropped(searcher):
+    ninth = searcher.search("what did the ninth meeting say about children", k=3)
+    assert ninth.understood.missing_meetings == (9,) and ninth.filters.meetings == ()
+    assert any("no meeting 9" in n for n in ninth.notes) and "ninth" not in ninth.understood.text
+    later = searcher.search("the 2016 meeting on corruption", k=3)
+    assert later.understood.missing_years == (2016,) and any("No meeting was held in 2016" in n for n in later.notes)
+    with pytest.raises(QueryError, match="no meeting in 2016"):
+        searcher.search("corruption", year=2016)
 
 
 def test_k_larger_than_the_corpus_gives_all_of_it_once(searcher, corpus):

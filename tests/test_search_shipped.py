@@ -145,3 +145,16 @@ def test_relevance_on_the_shipped_index_is_a_probability_monotone_with_rank(ship
     assert all(r is not None and 0 <= r <= 1 for r in rel) and rel == sorted(rel, reverse=True)
     assert hits.no_good_match is False and rel[0] > hits.answer_at
     assert shipped.search("how to bake sourdough bread", k=3).no_good_match is True
+
+
+def test_a_query_read_filter_that_leaves_only_weak_hits_says_so_and_shows_the_unfiltered(shipped, capsys):
+    from recsearch.cli import main
+
+    hits = shipped.search("corruption at the 2015 meeting", k=3)
+    assert hits.filters.years == (2015,) and hits.no_good_match is True
+    assert hits.unfiltered is not None and hits.unfiltered.no_good_match is False
+    assert "corruption" in hits.unfiltered[0].themes and any("without that constraint" in n for n in hits.notes)
+    assert main(["search", "corruption at the 2015 meeting", "-k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "no recommendation answers this well" in out and "without the meeting or year read from the query" in out
+    assert shipped.search("corruption", k=3, year=2015).unfiltered is None  # an explicit filter is the user's word

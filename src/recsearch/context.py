@@ -63,6 +63,7 @@ def format_context(
         lines.append("No recommendation matched." if lang != "ar" else "لم تُطابق أي توصية.")
     elif getattr(hits, "no_good_match", None):
         lines.append(_NO_GOOD_MATCH["ar" if lang == "ar" else "en"])
+    lines.extend(f"Note: {note}" for note in getattr(hits, "notes", ()))
     for n, hit in enumerate(hits, start=1):
         citation = {"ar": hit.citation_ar, "en": hit.citation_en}.get(lang or "", hit.citation)
         same = f" (identical to {', '.join(hit.duplicates)})" if hit.duplicates else ""

@@ -73,6 +73,8 @@ def format_results(
         if understood.years:
             said.append("year " + ", ".join(map(str, understood.years)))
         lines.append(f"(understood: {'; '.join(said)} — from {', '.join(repr(p) for p in understood.phrases)})")
+    for note in getattr(results, "notes", ()):
+        lines.append(f"note: {note}")
     if not results:
         lines.append("no recommendation matches (check the filters, or try other words)")
     elif getattr(results, "no_good_match", None):
@@ -81,4 +83,11 @@ def format_results(
     for hit in results:
         lines += format_hit(hit, width, rtl, english)
         lines.append("")
+    unfiltered = getattr(results, "unfiltered", None)
+    if unfiltered:
+        lines.append("without the meeting or year read from the query:")
+        lines.append("")
+        for hit in unfiltered:
+            lines += format_hit(hit, width, rtl, english)
+            lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -177,6 +177,8 @@ class FilterIndex:
         records = list(corpus)
         self.meeting = np.fromiter((r.meeting.number if r.meeting else 0 for r in records), dtype=np.int32, count=len(records))
         self.year = np.fromiter((r.year or 0 for r in records), dtype=np.int32, count=len(records))
+        #: the meeting that proposed a record a later one adopted (0: none)
+        self.proposed = np.fromiter((r.proposed_at.number if r.proposed_at else 0 for r in records), dtype=np.int32, count=len(records))
         self._corpus = corpus
         self._facets: dict[str, tuple[dict[str, int], np.ndarray]] = {}
         self._masks: dict[Filters, np.ndarray] = {}
@@ -212,8 +214,8 @@ class FilterIndex:
         if cached is not None:
             return cached
         keep = np.ones(len(self), dtype=bool)
-        if filters.meetings:
-            keep &= np.isin(self.meeting, filters.meetings)
+        if filters.meetings:  # adopted there, or proposed there and adopted later
+            keep &= np.isin(self.meeting, filters.meetings) | np.isin(self.proposed, filters.meetings)
         if filters.years:
             keep &= np.isin(self.year, filters.years)
         for name, values in (("addressee", filters.addressees), *filters.facets):
@@ -241,3 +243,39 @@ class FilterIndex:
                     self._samples.clear()
                 self._samples[filters] = cached
         return cached
+
+
+def _ids(records: list) -> str:
+    return ", ".join(r.id for r in records)
+
+
+def filter_notes(corpus: Corpus, index: FilterIndex, filters: Filters, understood: Understood | None) -> list[str]:
+    """Plain-English notes on what the filters did: meetings or years named in the query that
+    the collections do not have (searched without them), and meetings that adopted nothing
+    themselves (what was proposed there and adopted later is what a meeting filter finds)."""
+    notes = []
+    meetings = corpus.meetings
+    if understood is not None:
+        held = ", ".join(str(n) for n in sorted(meetings))
+        for n in understood.missing_meetings:
+            notes.append(f"There is no meeting {n} in the loaded collections (they have meetings {held}); the query was searched without that constraint.")
+        years = sorted({m.year for m in meetings.values() if m.year})
+        for y in understood.missing_years:
+            notes.append(f"No meeting was held in {y} (meetings were held in {', '.join(map(str, years))}); the year was not used as a filter.")
+    records = list(corpus)
+    for n in filters.meetings:
+        m = meetings.get(n)
+        if m is None or (index.meeting == n).any():
+            continue
+        name = f"The {m.label('name', 'en')}" + (f" ({m.label('place', 'en')}, {m.label('dates', 'en')})" if m.start else "")
+        proposed = [records[i] for i in np.flatnonzero(index.proposed == n)]
+        if proposed:
+            later = sorted({r.meeting.number for r in proposed if r.meeting})
+            where = " and ".join(f"the {meetings[x].label('name', 'en')}" for x in later)
+            notes.append(
+                f"{name} adopted no recommendations itself; the {len(proposed)} proposed there were adopted at "
+                f"{where} ({_ids(proposed)}): those are what this search returns for it."
+            )
+        else:
+            notes.append(f"{name} adopted no recommendations.")
+    return notes

@@ -76,6 +76,8 @@ class Hit:
     lang: str = ""
     url: str | None = None
     relevance: float | None = None
+    #: the number of the meeting that proposed it, when a later one adopted it
+    proposed_at: int | None = None
     #: every facet of the record (``addressee``, ``theme``, ``sdg``, ``strength``, …)
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
     #: the theme labels in English, aligned with :attr:`themes`
@@ -125,6 +127,7 @@ class Hit:
             lang=rec.lang,
             url=rec.url,
             relevance=None if relevance is None else float(relevance),
+            proposed_at=rec.proposed_at.number if rec.proposed_at else None,
             facets={k: tuple(v) for k, v in rec.facets.items()},
             theme_labels=tuple(_label(rec, "theme", v) for v in rec.facets.get("theme", ())),
             references=(links or {}).get("references", ()),
@@ -181,6 +184,7 @@ class Hit:
             "lang": self.lang,
             "url": self.url,
             "meeting": self.meeting.to_dict() if self.meeting else None,
+            "proposed_at": self.proposed_at,
             "paragraph": self.paragraph,
             "item": self.item,
             "citation": self.citation,
@@ -222,6 +226,10 @@ class Results(list):
     language: str | None = None
     no_good_match: bool | None = None
     answer_at: float | None = None
+    #: what a reader should know about how the query was read and filtered, in plain English
+    notes: tuple[str, ...] = ()
+    #: when filters read from the query left only weak answers: the search without them
+    unfiltered: "Results | None" = None
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return [hit.to_dict() for hit in self]

@@ -81,9 +81,11 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         return {
             "query": q,
             "no_good_match": results.no_good_match,
+            "notes": list(results.notes),
             "understood": results.understood.to_dict() if results.understood else None,
             "filters": results.filters.to_dict(),
             "results": [hit_for_tool(h) for h in results],
+            "unfiltered_results": [hit_for_tool(h) for h in results.unfiltered] if results.unfiltered else None,
         }
 
     Mode = Literal[MODES]  # type: ignore[valid-type]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ import numpy as np
 
 from .errors import IndexCorruptError
 
-__all__ = ["RelevanceModel", "RELEVANCE_FILE", "KEYWORD_MAX", "ABOVE_MEAN", "channel_signature", "load_relevance"]
+__all__ = ["RelevanceModel", "RELEVANCE_FILE", "KEYWORD_MAX", "QUERY_WORDS", "ABOVE_MEAN", "query_words", "channel_signature", "load_relevance"]
 
 RELEVANCE_FILE = "relevance.json"
 
@@ -41,10 +42,23 @@ def channel_signature(channels: Sequence[Any]) -> dict[str, str]:
 
 #: The features a model can use, for a channel ``c``: ``c`` (its raw score), ``c:above_mean``
 #: (the score minus the channel's mean over the allowed records: how far the hit stands out),
-#: and ``keyword:max_log1p`` (``log1p`` of the best keyword channel's BM25 score).
+#: ``keyword:max_log1p`` (``log1p`` of the best keyword channel's BM25 score),
+#: ``query:log_words`` (``log(1 + words in the query)``: a one-word query meets a passage at a
+#: lower cosine than a question does), and ``A*B``, the product of two of those.
 KEYWORD_MAX = "keyword:max_log1p"
+QUERY_WORDS = "query:log_words"
 ABOVE_MEAN = ":above_mean"
-_KEYWORD_FEATURES = (KEYWORD_MAX,)
+_OWN_FEATURES = (KEYWORD_MAX, QUERY_WORDS)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def query_words(query: str) -> int:
+    """Words in a query; a run of Chinese characters counts one word per two characters."""
+    n = 0
+    for token in re.findall(r"\w+", query):
+        cjk = len(_CJK.findall(token))
+        n += max(1, round(cjk / 2)) if cjk else 1
+    return n
 
 
 @dataclass(frozen=True)
@@ -61,8 +75,8 @@ class RelevanceModel:
         if not 0.0 < self.answer_at < 1.0 or not math.isfinite(self.intercept):
             raise ValueError(f"answer_at must be in (0, 1) and the intercept finite, got {self.answer_at}, {self.intercept}")
         for name, c in self.coef.items():
-            channel = name.removesuffix(ABOVE_MEAN)
-            if (name not in _KEYWORD_FEATURES and channel not in self.channels) or not math.isfinite(c):
+            bad = [f for f in name.split("*") if f not in _OWN_FEATURES and f.removesuffix(ABOVE_MEAN) not in self.channels]
+            if bad or not math.isfinite(c):
                 raise ValueError(f"coefficient {name!r}: not a feature of channels {list(self.channels)}, or not finite")
 
     @property
@@ -70,33 +84,47 @@ class RelevanceModel:
         return [name for name, what in self.channels.items() if what.startswith("keyword:")]
 
     @property
+    def _base_features(self) -> set[str]:
+        return {f for name in self.coef for f in name.split("*")}
+
+    @property
     def needs(self) -> set[str]:
         """The channels whose scores the features read."""
-        out = {name.removesuffix(ABOVE_MEAN) for name in self.coef if name not in _KEYWORD_FEATURES}
-        return out | (set(self.keyword_channels) if KEYWORD_MAX in self.coef else set())
+        base = self._base_features
+        out = {f.removesuffix(ABOVE_MEAN) for f in base if f not in _OWN_FEATURES}
+        return out | (set(self.keyword_channels) if KEYWORD_MAX in base else set())
 
     def applies_to(self, channels: Sequence[Any]) -> bool:
         """Whether this model was fitted for exactly these channels."""
         return dict(self.channels) == channel_signature(channels)
 
-    def features(self, scores: Mapping[str, np.ndarray], means: Mapping[str, float]) -> dict[str, np.ndarray]:
-        """Each feature's value for each hit, from the channels' raw scores (aligned arrays)
-        and their means over the allowed records."""
-        out = {}
-        for name in self.coef:
+    def features(self, scores: Mapping[str, np.ndarray], means: Mapping[str, float], query: str = "") -> dict[str, np.ndarray]:
+        """Each feature's value for each hit, from the channels' raw scores (aligned arrays),
+        their means over the allowed records, and the query's text."""
+        n = len(next(iter(scores.values()))) if scores else 1
+        base: dict[str, np.ndarray] = {}
+        for name in self._base_features:
             if name == KEYWORD_MAX:
                 best = np.max([np.asarray(scores[c], dtype=np.float64) for c in self.keyword_channels], axis=0)
-                out[name] = np.log1p(np.maximum(best, 0.0))
+                base[name] = np.log1p(np.maximum(best, 0.0))
+            elif name == QUERY_WORDS:
+                base[name] = np.full(n, math.log1p(query_words(query)))
             elif name.endswith(ABOVE_MEAN):
                 channel = name.removesuffix(ABOVE_MEAN)
-                out[name] = np.asarray(scores[channel], dtype=np.float64) - float(means[channel])
+                base[name] = np.asarray(scores[channel], dtype=np.float64) - float(means[channel])
             else:
-                out[name] = np.asarray(scores[name], dtype=np.float64)
+                base[name] = np.asarray(scores[name], dtype=np.float64)
+        out = {}
+        for name in self.coef:
+            value = np.ones(n)
+            for f in name.split("*"):
+                value = value * base[f]
+            out[name] = value
         return out
 
-    def predict(self, scores: Mapping[str, np.ndarray], means: Mapping[str, float]) -> np.ndarray:
+    def predict(self, scores: Mapping[str, np.ndarray], means: Mapping[str, float], query: str = "") -> np.ndarray:
         """Relevance of each hit, in [0, 1]."""
-        values = self.features(scores, means)
+        values = self.features(scores, means, query)
         z = self.intercept + sum(c * values[name] for name, c in self.coef.items())
         return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 

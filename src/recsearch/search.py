@@ -27,7 +27,7 @@ from .collection.shipped import load_corpus
 from .encoders import Encoder
 from .errors import CorpusError, IndexMismatchError, QueryError, QueryTypeError
 from .facets import FacetCount, facet_counts
-from .filters import FilterIndex, parse_filters, stats_sample, with_understood
+from .filters import FilterIndex, filter_notes, parse_filters, stats_sample, with_understood
 from .glossary import Glossary, default_glossary
 from .hits import Results
 from .index_folder import build_channels, encoder_list, load_index, write_index
@@ -220,7 +220,7 @@ class Searcher:
                 means[ch.name] = float(ch.score(prep, sample).mean()) if sample.size else 0.0
             scores[ch.name] = own
         # a hit ranked lower is never said to be likelier to answer than one above it
-        return np.minimum.accumulate(model.predict(scores, means))
+        return np.minimum.accumulate(model.predict(scores, means, query.text))
 
     def _channels_for(self, mode: str) -> list[Channel]:
         kinds = {"hybrid": ("dense", "keyword"), "dense": ("dense",), "lexical": ("keyword",)}[mode]
@@ -301,6 +301,19 @@ class Searcher:
             if self.relevance is not None:
                 results.answer_at = self.relevance.answer_at
                 results.no_good_match = relevance is None or float(relevance[0]) < self.relevance.answer_at
+            notes = filter_notes(self.corpus, fx, filters, understood if understand_query else None)
+            read = understand_query and filters != explicit  # the query's own words narrowed the search
+            if read and results.no_good_match:
+                unfiltered = self.search(
+                    matched, k, addressee=addressee, facets=named, mode=mode, understand_query=False, lang=lang
+                )
+                if unfiltered.no_good_match is False:
+                    results.unfiltered = unfiltered
+                    notes.append(
+                        f"Nothing answers this well within {', '.join(repr(p) for p in understood.phrases)}; "
+                        f"without that constraint the best answer is {unfiltered[0].id} ({unfiltered[0].citation_en})."
+                    )
+            results.notes = tuple(notes)
             results.understood = understood if understand_query else None
             results.language = understood.language
             results.filters = filters

@@ -77,7 +77,9 @@ def _build_tools(corpus: Any) -> list[dict[str, Any]]:
             "text where there is one, a citation to quote, and `relevance`: the estimated probability (0-1) "
             "that it answers the query. When `no_good_match` is true, nothing in the collection answers the "
             "query well: tell the user so, and do not cite the results as an answer. Prefer citing hits of "
-            "high relevance; treat those below 0.5 as possibly related at most."
+            "high relevance; treat those below 0.5 as possibly related at most. `notes` says how the query's "
+            "meetings and years were read (e.g. a meeting that does not exist); when a meeting or year read from "
+            "the query left only weak answers, `unfiltered_results` holds the best answers without it."
         ),
         "parameters": {
             "type": "object",
@@ -261,7 +263,8 @@ def _error(exc: RecsearchError) -> dict[str, Any]:
 def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict[str, Any]:
     """Run a model's tool call; always returns a JSON-serialisable dict.
 
-    Success: ``{"tool", "no_good_match", "results": [...], "understood"}`` for a search
+    Success: ``{"tool", "no_good_match", "notes", "results": [...], "unfiltered_results",
+    "understood"}`` for a search
     (``{"tool", "id", "results"}`` for similar recommendations), ``{"tool",
     "recommendation": {...}}`` for ``get_recommendation``. Failure: ``{"error": {"type",
     "message"}}`` with ``type`` one of ``invalid_argument``, ``unknown_id``, ``error``.
@@ -277,7 +280,9 @@ def call_tool(name: str, arguments: Any = None, *, searcher: Any = None) -> dict
             return {
                 "tool": name,
                 "no_good_match": results.no_good_match,
+                "notes": list(results.notes),
                 "results": [hit_for_tool(h) for h in results],
+                "unfiltered_results": [hit_for_tool(h) for h in results.unfiltered] if results.unfiltered else None,
                 "understood": results.understood.to_dict() if results.understood else None,
             }
         if name == "similar_recommendations":

@@ -151,6 +151,10 @@ class Understood:
     meetings: tuple[int, ...] = ()
     years: tuple[int, ...] = ()
     phrases: tuple[str, ...] = field(default=(), compare=False)
+    #: meetings and years the query names that the loaded collections do not have ("the ninth
+    #: meeting", "in 2016"): reported, not filtered on, never silently dropped
+    missing_meetings: tuple[int, ...] = ()
+    missing_years: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +164,8 @@ class Understood:
             "meetings": list(self.meetings),
             "years": list(self.years),
             "phrases": list(self.phrases),
+            "missing_meetings": list(self.missing_meetings),
+            "missing_years": list(self.missing_years),
         }
 
 
@@ -172,19 +178,26 @@ def understand(query: str, calendar: Calendar | None = None) -> Understood:
     """Find the language, and the meetings and years the query names among those of
     ``calendar`` (meeting number → year, from the loaded collections; none: nothing is read
     as a filter). "The last meeting" is the highest meeting number; a year counts when a
-    meeting was held in it."""
+    meeting was held in it. Meetings and years named but not held are reported
+    (``missing_meetings``, ``missing_years``), not filtered on."""
     calendar = calendar or {}
     years_held = {y for y in calendar.values() if y}
     last = max(calendar, default=0)
     phrases: list[str] = []
     meetings: list[int] = []
     years: list[int] = []
+    missing_meetings: list[int] = []
+    missing_years: list[int] = []
     text = query
 
     def meeting(match: re.Match[str], resolve: Callable[[re.Match[str]], int]) -> str:
         n = resolve(match)
         n = last if n == LAST else n
         if n not in calendar:
+            if calendar and n > 0:  # a meeting phrase, but no such meeting: say so
+                missing_meetings.append(n)
+                phrases.append(match.group(0).strip())
+                return " "
             return match.group(0)
         meetings.append(n)
         phrases.append(match.group(0).strip())
@@ -196,6 +209,8 @@ def understand(query: str, calendar: Calendar | None = None) -> Understood:
     def year(match: re.Match[str]) -> str:
         y = int(match.group(1).translate(_DIGITS))
         if y not in years_held:
+            if years_held:
+                missing_years.append(y)  # reported; the year stays in the text ("the 2030 Agenda")
             return match.group(0)
         years.append(y)
         phrases.append(match.group(0).strip())
@@ -210,4 +225,6 @@ def understand(query: str, calendar: Calendar | None = None) -> Understood:
         meetings=tuple(sorted(set(meetings))),
         years=tuple(sorted(set(years))),
         phrases=tuple(phrases),
+        missing_meetings=tuple(sorted(set(missing_meetings))),
+        missing_years=tuple(sorted(set(missing_years))),
     )

@@ -425,6 +425,7 @@ class RecordIn(_Model):
     text: Text
     lang: LangCode | None = None
     meeting: int | None = None
+    proposed_at: int | None = None
     paragraph: Annotated[Any, AfterValidator(_paragraph)] = None
     item: Text | None = None
     lead_in: Text | None = None
@@ -460,7 +461,7 @@ class RecordIn(_Model):
             raise _fail(f"'{own}' is the record's own language; its text goes in 'text'")
         return value
 
-    @field_validator("meeting")
+    @field_validator("meeting", "proposed_at")
     @classmethod
     def _known_meeting(cls, value: int | None, info: ValidationInfo) -> int | None:
         meetings = (info.context or {}).get("meetings")
@@ -825,6 +826,7 @@ def _record(spec: RecordIn, profile: Profile) -> Recommendation:
         collection=profile,
         lang=spec.lang or profile.language,
         meeting=profile.meetings_by_number[spec.meeting] if spec.meeting is not None else None,
+        proposed_at=profile.meetings_by_number[spec.proposed_at] if spec.proposed_at is not None else None,
         paragraph=spec.paragraph,
         item=spec.item,
         lead_in=spec.lead_in,

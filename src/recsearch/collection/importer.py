@@ -37,7 +37,7 @@ __all__ = ["import_collection", "CSV_COLUMNS", "read_csv_records"]
 
 #: The CSV columns with fixed names; the others are ``translation_<lang>[_official|_lead_in]``,
 #: ``facet_<name>``, ``footnote_<n>`` and ``extra_<key>``.
-CSV_COLUMNS = ("id", "text", "lang", "meeting", "paragraph", "item", "lead_in", "url")
+CSV_COLUMNS = ("id", "text", "lang", "meeting", "proposed_at", "paragraph", "item", "lead_in", "url")
 _PATTERNS = (
     "translation_<lang>",
     "translation_<lang>_official",
@@ -159,7 +159,7 @@ def _row_record(columns: list[tuple[str, Any] | None], cells: list[str]) -> dict
             continue
         kind, key = column
         if kind == "field":
-            record[key] = _number(cell) if key in ("meeting", "paragraph") else cell
+            record[key] = _number(cell) if key in ("meeting", "proposed_at", "paragraph") else cell
         elif kind == "translation":
             translations.setdefault(key, {})["text"] = cell
         elif kind == "translation_official":

@@ -290,6 +290,8 @@ class Recommendation:
     collection: Profile
     lang: str
     meeting: Meeting | None = None
+    #: the meeting that proposed it, when a later one (``meeting``) adopted it
+    proposed_at: Meeting | None = None
     paragraph: int | str | None = None
     item: str | None = None
     lead_in: str | None = None
@@ -423,6 +425,8 @@ class Recommendation:
             }
         if self.meeting is not None:
             out["meeting"] = self.meeting.number
+        if self.proposed_at is not None:
+            out["proposed_at"] = self.proposed_at.number
         for key in ("paragraph", "item", "lead_in", "url"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -449,6 +453,7 @@ class Recommendation:
             collection=profile,
             lang=data.get("lang") or profile.language,
             meeting=profile.meetings_by_number[meeting] if meeting is not None else None,
+            proposed_at=profile.meetings_by_number[data["proposed_at"]] if data.get("proposed_at") is not None else None,
             paragraph=data.get("paragraph"),
             item=data.get("item"),
             lead_in=data.get("lead_in"),
@@ -470,6 +475,7 @@ class Recommendation:
             "lang": self.lang,
             "lead_in": self.lead_in,
             "meeting": self.meeting.to_dict() if self.meeting else None,
+            "proposed_at": self.proposed_at.number if self.proposed_at else None,
             "paragraph": self.paragraph,
             "item": self.item,
             "footnotes": [{"number": f.number, "text": f.text} for f in self.footnotes],

@@ -20,6 +20,7 @@ from ..errors import RestorationError
 from .addressees import addressees_of
 from .english import ENGLISH_FILE, read_english
 from .enrichment import ENRICHMENT_DIR, Enrichment, read_enrichment
+from .meetings import proposed_at
 from .layout import ABJAD, Layout, Unit, parse_layout
 from .meetings import meeting_info
 from .restore import load_corrections, restore_lines
@@ -164,6 +165,9 @@ def collection_files(
             record["extra"]["item_ar"] = r["item_ar"]  # type: ignore[index]
         if r["chapeau"]:
             record["lead_in"] = r["chapeau"]
+        proposed = proposed_at(f"{r['chapeau'] or ''} {r['text']}", int(r["meeting"]), meetings)
+        if proposed is not None:
+            record["proposed_at"] = proposed
         if r["duplicate_of"]:
             record["extra"]["duplicate_of"] = r["duplicate_of"]  # type: ignore[index]
         if not r["footnotes"]:

@@ -70,3 +70,23 @@ def meeting_info(section: MeetingSection, note: str | None) -> dict[str, object]
         "note": note,
         "source_line": section.heading_line,
     }
+
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+_DATE_AR = re.compile(r"(?<![\d٠-٩])([\d٠-٩]{1,2})\s+(?:[^\s/]+\s+)?[^\s/]+/(" + "|".join(MONTHS_AR) + r")\s+([\d٠-٩]{4})")
+_PROPOSED = re.compile(r"اقترح")
+
+
+def proposed_at(text: str, adopted_at: int, meetings: list[dict[str, object]]) -> int | None:
+    """The meeting a recommendation was proposed at, when its text says so by date: 4.46's
+    lead-in says the Working Group endorsed what its Chair had proposed "at its meeting held in
+    Vienna on 19 October 2010" — the third meeting, though the fourth adopted them. None when
+    the text says nothing was proposed, or names no date of another meeting."""
+    if not _PROPOSED.search(text):
+        return None  # a date of another meeting in a reference ("the report of its meeting held …") is no proposal
+    for day, month, year in _DATE_AR.findall(text):
+        when = date(int(year.translate(_DIGITS)), MONTHS_AR[month][0], int(day.translate(_DIGITS)))
+        for m in meetings:
+            if m["number"] != adopted_at and str(m["start"]) <= when.isoformat() <= str(m["end"]):
+                return int(m["number"])  # type: ignore[call-overload]
+    return None
