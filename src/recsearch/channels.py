@@ -120,6 +120,26 @@ class DenseChannel:
             raise QueryError(f"record row {row} has no {variant!r} text in channel {self.name}")
         return self.index.reconstruct(vecs[:1])[0]
 
+    def best_variants(self, qv: np.ndarray, rows: np.ndarray) -> list[str | None]:
+        """For each record row (a few: a result's hits), the name of its variant that scores
+        best against the query ("ar", "en", "questions:en", …; None without vectors)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        runs = [self._order[self._starts[r] : self._starts[r + 1]] for r in rows.tolist()]
+        if not runs:
+            return []
+        vecs = np.concatenate(runs)
+        scores = self.index.score(qv, vecs) if vecs.size else np.empty(0)
+        out: list[str | None] = []
+        at = 0
+        for run in runs:
+            if run.size == 0:
+                out.append(None)
+                continue
+            best = run[int(np.argmax(scores[at : at + run.size]))]
+            out.append(self.variant_names[int(self.variants[best])])
+            at += run.size
+        return out
+
     def retrieve(
         self, qv: np.ndarray, k: int, allowed: np.ndarray | None, variants: np.ndarray | None = None
     ) -> Candidates:
@@ -222,6 +242,18 @@ class KeywordChannel:
         docs = self._doc_of[rows]
         return np.where(docs >= 0, scores[np.maximum(docs, 0)], 0.0).astype(np.float64)
 
+
+    def term_sources(self, query: Query, *, expand: bool = True, prepared: _KeywordQuery | None = None) -> dict[str, str]:
+        """The query's terms here, each with where it comes from: "query" for its own words,
+        else the id of the glossary concept that adds it (``prepared``: the query as
+        :meth:`prepare` made it, to reuse its words)."""
+        own = prepared.own if prepared is not None else self.index.tokenize(query.text)
+        out = dict.fromkeys(own, "query")
+        if expand:
+            for c in query.concepts:
+                for t in self.expansion(c):
+                    out.setdefault(t, c.id)
+        return out
 
     def coverage(self, q: _KeywordQuery, rows: np.ndarray) -> np.ndarray:
         """For each record row, the share of the query's own terms its document contains."""

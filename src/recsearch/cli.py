@@ -134,8 +134,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
     else:
         # shaped right-to-left only for a terminal: piped into a file or another program, the
         # Arabic stays in logical order (presentation forms pasted into a report are garbage)
-        rtl = not args.logical and sys.stdout.isatty()
-        print(format_results(results, rtl=rtl, english=args.english), end="")
+        tty = sys.stdout.isatty()
+        rtl = not args.logical and tty
+        highlight = None if args.no_highlight else ("ansi" if tty else "plain")
+        print(format_results(results, rtl=rtl, english=args.english, highlight=highlight), end="")
     return 0
 
 
@@ -283,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the unofficial English rendering under the Arabic (default: when the query is not Arabic)",
     )
     search.add_argument("--json", action="store_true", help="print a JSON list of hits")
+    search.add_argument(
+        "--no-highlight", action="store_true", help="do not mark the matched words (colour on a terminal, [brackets] otherwise)"
+    )
     search.add_argument(
         "--logical",
         action="store_true",

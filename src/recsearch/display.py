@@ -37,9 +37,32 @@ def rtl_block(text: str, width: int, indent: int = 3, rtl: bool = True) -> list[
     return [" " * indent + _visual(line).rjust(width - indent) for line in lines]
 
 
-def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False) -> list[str]:
-    """One hit: rank, id, score, citation, the Arabic (lead-in and text) and, with
-    ``english``, the unofficial English rendering under it."""
+#: How matched words are marked: colour on a terminal, plain markers in text.
+HIGHLIGHTS = {"ansi": ("\033[1;33m", "\033[0m"), "plain": ("[", "]")}
+
+
+def highlighted(hit: Hit, field: str, style: str | None) -> str:
+    """A hit's text field with the words the query matched marked (``style``: "ansi",
+    "plain" or None for none), from the hit's explanation."""
+    text = getattr(hit, field) or ""
+    if style is None or hit.explanation is None:
+        return text
+    begin, end = HIGHLIGHTS[style]
+    spans = sorted({(m.start, m.end) for m in hit.explanation.matches if m.field == field})
+    out, at = [], 0
+    for start, stop in spans:
+        if start < at:
+            continue  # overlapping spans: the first wins
+        out += [text[at:start], begin, text[start:stop], end]
+        at = stop
+    return "".join(out) + text[at:]
+
+
+def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False, highlight: str | None = None) -> list[str]:
+    """One hit: rank, id, relevance, citation, themes, the authoritative text (lead-in and
+    text) and, with ``english``, the unofficial English rendering under it. ``highlight``
+    marks the matched words ("ansi" or "plain"); Arabic laid out right-to-left for a terminal
+    (``rtl``) is left unmarked, as reordering would scatter the marks."""
     said = f"relevance {hit.relevance:.2f}" if hit.relevance is not None else f"score {hit.score:.2f}"
     head = f"{hit.rank:>2}. {hit.id}  ({said})"
     if hit.duplicates:
@@ -47,20 +70,28 @@ def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False) ->
     out = [head, *rtl_block(hit.citation, width, rtl=rtl)]
     if hit.theme_labels:
         out.append("   themes: " + "; ".join(hit.theme_labels))
+    own = None if rtl and hit.lang == "ar" else highlight
     if hit.chapeau:
-        out += rtl_block(hit.chapeau, width, rtl=rtl)
-    out += rtl_block(hit.text, width, rtl=rtl)
+        out += rtl_block(highlighted(hit, "chapeau", own), width, rtl=rtl)
+    out += rtl_block(highlighted(hit, "text", own), width, rtl=rtl)
     if english and hit.text_en:
         out += rtl_block(f"English — {hit.text_en_note}", width, rtl=rtl)
-        out += rtl_block(hit.full_text_en, width, rtl=rtl)
+        lead = highlighted(hit, "chapeau_en", highlight)
+        out += rtl_block(f"{lead} {highlighted(hit, 'text_en', highlight)}" if hit.chapeau_en else highlighted(hit, "text_en", highlight), width, rtl=rtl)
     return out
 
 
 def format_results(
-    results: Sequence[Hit], *, rtl: bool = True, width: int | None = None, english: bool | None = None
+    results: Sequence[Hit],
+    *,
+    rtl: bool = True,
+    width: int | None = None,
+    english: bool | None = None,
+    highlight: str | None = None,
 ) -> str:
     """The text the CLI prints for a result list. ``english`` (default: when the query was
-    not in Arabic) adds each hit's English rendering under its Arabic text."""
+    not in Arabic) adds each hit's English rendering under its Arabic text; ``highlight``
+    ("ansi", "plain") marks the words the query matched."""
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 110)
     if english is None:
         english = getattr(results, "language", "ar") != "ar"
@@ -81,13 +112,13 @@ def format_results(
         lines.append("no recommendation answers this well; the closest ones follow, for what they are worth:")
         lines.append("")
     for hit in results:
-        lines += format_hit(hit, width, rtl, english)
+        lines += format_hit(hit, width, rtl, english, highlight)
         lines.append("")
     unfiltered = getattr(results, "unfiltered", None)
     if unfiltered:
         lines.append("without the meeting or year read from the query:")
         lines.append("")
         for hit in unfiltered:
-            lines += format_hit(hit, width, rtl, english)
+            lines += format_hit(hit, width, rtl, english, highlight)
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

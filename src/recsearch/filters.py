@@ -262,11 +262,11 @@ def filter_notes(corpus: Corpus, index: FilterIndex, filters: Filters, understoo
         years = sorted({m.year for m in meetings.values() if m.year})
         for y in understood.missing_years:
             notes.append(f"No meeting was held in {y} (meetings were held in {', '.join(map(str, years))}); the year was not used as a filter.")
-    records = list(corpus)
     for n in filters.meetings:
         m = meetings.get(n)
         if m is None or (index.meeting == n).any():
             continue
+        records = list(corpus)  # only for a meeting that adopted nothing: rare
         name = f"The {m.label('name', 'en')}" + (f" ({m.label('place', 'en')}, {m.label('dates', 'en')})" if m.start else "")
         proposed = [records[i] for i in np.flatnonzero(index.proposed == n)]
         if proposed:

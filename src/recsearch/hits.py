@@ -13,6 +13,7 @@ from typing import Any
 
 from .collection.model import Recommendation, language_name, with_lead_in
 from .errors import OptionalDependencyError
+from .explain import Explanation
 from .filters import Filters
 from .understand import Understood
 
@@ -86,6 +87,8 @@ class Hit:
     cited_by: tuple[str, ...] = ()
     restates: tuple[str, ...] = ()
     restated_by: tuple[str, ...] = ()
+    #: why it matched: the query's words found in its texts, the best variant, channel ranks
+    explanation: Explanation | None = field(default=None, compare=False, hash=False)
     channels: dict[str, dict[str, float]] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
@@ -100,6 +103,7 @@ class Hit:
         lang: str = "en",
         relevance: float | None = None,
         links: dict[str, tuple[str, ...]] | None = None,
+        explanation: Explanation | None = None,
     ) -> Hit:
         """A hit for ``rec``; ``citation`` is in ``lang`` ("en" or "ar"), both are kept."""
         m = rec.meeting
@@ -134,6 +138,7 @@ class Hit:
             cited_by=(links or {}).get("cited_by", ()),
             restates=(links or {}).get("restates", ()),
             restated_by=(links or {}).get("restated_by", ()),
+            explanation=explanation,
             channels=dict(channels or {}),
         )
 
@@ -205,6 +210,7 @@ class Hit:
             "restates": list(self.restates),
             "restated_by": list(self.restated_by),
             "duplicates": list(self.duplicates),
+            "explanation": self.explanation.to_dict() if self.explanation else None,
             "channels": {k: dict(v) for k, v in self.channels.items()},
         }
 

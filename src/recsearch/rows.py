@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .collection.model import Corpus
+from .explain import Explanation
 from .hits import Hit
 from .ranking import Ranked
 
@@ -44,7 +45,12 @@ class RowTable:
         return self._groups.get(int(self.canonical[row]), [row])
 
     def hits(
-        self, ranked: Ranked, lang: str, relevance: np.ndarray | None = None, coverage: dict[str, np.ndarray] | None = None
+        self,
+        ranked: Ranked,
+        lang: str,
+        relevance: np.ndarray | None = None,
+        coverage: dict[str, np.ndarray] | None = None,
+        explanations: list[Explanation] | None = None,
     ) -> list[Hit]:
         """The ranked rows as hits, with their citations in ``lang``, each channel's score
         and rank (and a keyword channel's ``coverage`` of the query's own terms), and their
@@ -73,6 +79,7 @@ class RowTable:
                     lang=lang,
                     relevance=None if relevance is None else float(relevance[i]),
                     links=self._links.get(row),
+                    explanation=explanations[i] if explanations else None,
                 )
             )
         return hits

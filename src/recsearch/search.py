@@ -26,6 +26,7 @@ from .collection.model import Corpus
 from .collection.shipped import load_corpus
 from .encoders import Encoder
 from .errors import CorpusError, IndexMismatchError, QueryError, QueryTypeError
+from .explain import Explainer, Explanation
 from .facets import FacetCount, facet_counts
 from .filters import FilterIndex, filter_notes, parse_filters, stats_sample, with_understood
 from .glossary import Glossary, default_glossary
@@ -103,6 +104,7 @@ class Searcher:
         #: Turns a hit's channel scores into the probability that it answers the query (None:
         #: no model fitted for these channels; relevance is then unknown).
         self.relevance = _relevance_model(relevance, self.channels)
+        self._explainer = Explainer()
 
     @property
     def encoders(self) -> list[Encoder]:
@@ -222,6 +224,29 @@ class Searcher:
         # a hit ranked lower is never said to be likelier to answer than one above it
         return np.minimum.accumulate(model.predict(scores, means, query.text))
 
+    def _explanations(self, ranked: Ranked, prepared: dict[str, Any], query: Query) -> list[Explanation]:
+        """Why each ranked hit matched (see :mod:`recsearch.explain`)."""
+        terms = {
+            ch.language: ch.term_sources(query, expand=self.settings.expand, prepared=prepared.get(ch.name))
+            for ch in self.channels
+            if isinstance(ch, KeywordChannel)
+        }
+        best = {
+            ch.name: ch.best_variants(prepared[ch.name], ranked.rows)
+            for ch in self.channels
+            if isinstance(ch, DenseChannel) and ch.name in prepared
+        }
+        out = []
+        for i, row in enumerate(ranked.rows.tolist()):
+            rec = self._rows.records[row]
+            texts = {"chapeau": rec.lead_in, "text": rec.text, "chapeau_en": rec.chapeau_en, "text_en": rec.text_en}
+            if rec.lang == "en":  # an English collection: its own text is the English one
+                texts = {"chapeau_en": rec.lead_in, "text_en": rec.text}
+            variants = {name: names[i] for name, names in best.items() if names[i] is not None}
+            ranks = {name: int(r[i]) for name, r in ranked.ranks.items()}
+            out.append(self._explainer.explain(texts, terms, best_variant=variants, ranks=ranks))
+        return out
+
     def _channels_for(self, mode: str) -> list[Channel]:
         kinds = {"hybrid": ("dense", "keyword"), "dense": ("dense",), "lexical": ("keyword",)}[mode]
         names = self.settings.channels
@@ -296,7 +321,10 @@ class Searcher:
             )
             coverage = self._coverage_of(ranked, prepared, query)
             relevance = self._relevance_of(ranked, prepared, query, sample)
-            hits = self._rows.hits(ranked, lang or ("ar" if understood.language == "ar" else "en"), relevance, coverage)
+            explanations = self._explanations(ranked, prepared, query)
+            hits = self._rows.hits(
+                ranked, lang or ("ar" if understood.language == "ar" else "en"), relevance, coverage, explanations
+            )
             results = Results(hits if min_relevance is None else [h for h in hits if h.relevance >= min_relevance])
             if self.relevance is not None:
                 results.answer_at = self.relevance.answer_at

@@ -238,6 +238,8 @@ def hit_for_tool(hit: Hit) -> dict[str, Any]:
     """What a model needs of a hit: text, English, citation, provenance (no channel scores)."""
     d = hit.to_dict()
     d.pop("channels", None)
+    if d.get("explanation"):  # a model needs what matched, not character offsets
+        d["explanation"] = {k: d["explanation"][k] for k in ("words", "concepts", "best_variant")}
     return d
 
 
