@@ -106,3 +106,11 @@ def test_tools_http_and_cli_filter_by_theme(searcher, capsys):
     assert main(["corpus", "list", "--theme", "organ_removal", "--meeting", "4", "--json"]) == 0
     listed = __import__("json").loads(capsys.readouterr().out)
     assert listed and all("organ_removal" in r["facets"]["theme"] and r["id"].startswith("4.") for r in listed)
+
+
+def test_a_theme_read_from_a_browse_query_filters_like_an_explicit_one(searcher):
+    hits = searcher.search("recommendations on victim identification in 2017", k=20)
+    assert hits.filters.to_dict()["theme"] == ["victim_identification"] and hits.filters.years == (2017,)
+    assert hits and all("victim_identification" in h.themes and h.meeting.number == 7 for h in hits)
+    explicit = searcher.search("recommendations on victim identification in 2017", k=20, theme="compensation")
+    assert explicit.filters.to_dict()["theme"] == ["compensation"]  # the explicit facet wins

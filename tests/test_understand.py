@@ -106,3 +106,18 @@ def test_a_meeting_the_collections_do_not_have_is_not_a_filter():
     assert understand("at the ninth meeting").meetings == ()
     assert understand("the 12th meeting").text == "the 12th meeting"
     assert _understand("at the fifth meeting", None).meetings == ()  # nothing loaded, nothing read
+
+
+def test_a_browse_names_a_theme_a_question_or_a_topic_does_not():
+    from recsearch.understand import label_index, with_facets
+
+    calendar = {1: 2009, 6: 2015, 7: 2017}
+    labels = label_index({"theme": {"victim_identification": ["identification of victims", "victim identification", "تحديد هوية الضحايا"], "compensation": ["compensation"]}})
+    browse = with_facets(understand("recommendations on victim identification from 2015", calendar), labels)
+    assert browse.facets == (("theme", "victim_identification"),) and browse.years == (2015,)
+    arabic = with_facets(understand("التوصيات بشأن تحديد هوية الضحايا في عام 2017", calendar), labels)
+    assert arabic.facets == (("theme", "victim_identification"),)
+    question = with_facets(understand("what did the first meeting recommend on victim identification?", calendar), labels)
+    assert question.facets == ()  # a question: ranking, not a filter
+    assert with_facets(understand("recommendations on victim identification", calendar), labels).facets == ()  # no meeting or year
+    assert label_index({"t": {"a": ["same label"], "b": ["same label"]}}) == {}  # a shared label names neither

@@ -103,6 +103,7 @@ def format_results(
             said.append("meeting " + ", ".join(map(str, understood.meetings)))
         if understood.years:
             said.append("year " + ", ".join(map(str, understood.years)))
+        said += [f"{name} {value}" for name, value in getattr(understood, "facets", ())]
         lines.append(f"(understood: {'; '.join(said)} — from {', '.join(repr(p) for p in understood.phrases)})")
     for note in getattr(results, "notes", ()):
         lines.append(f"note: {note}")

@@ -147,7 +147,11 @@ def with_understood(filters: Filters, understood: Understood | None, explicit: b
     if understood.meetings and understood.years:  # "the first meeting, in 2009": both must agree
         agreed = tuple(m for m in meetings if calendar.get(m) in years)
         meetings, years = agreed or understood.meetings, ()
-    return Filters(meetings, years, filters.addressees, filters.facets)
+    facets = dict(filters.facets)
+    for name in dict.fromkeys(n for n, _ in understood.facets):
+        if name not in facets:  # a facet given explicitly wins
+            facets[name] = tuple(v for n, v in understood.facets if n == name)
+    return Filters(meetings, years, filters.addressees, tuple(sorted(facets.items())))
 
 
 #: Allowed records on which each channel's score mean and spread are measured for z-score

@@ -37,7 +37,7 @@ from .ranking import Ranked, SearchSettings, rank
 from .relevance import RELEVANCE_FILE, RelevanceModel, load_relevance
 from .rows import RowTable
 from .spelling import SpellingRestorer
-from .understand import calendar_of, understand
+from .understand import calendar_of, label_index, understand, with_facets
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,11 @@ def _relevance_model(given: RelevanceModel | str | os.PathLike[str] | None, chan
     if not model.applies_to(channels):
         raise IndexMismatchError(f"the relevance model was fitted for channels {dict(model.channels)}, not this index's")
     return model
+
+
+def _constraints_read(understood: Any) -> list[str]:
+    """What the query's own words constrained, as a person would say it."""
+    return [repr(p) for p in understood.phrases] + [f"{name} {value!r}" for name, value in understood.facets]
 
 
 def _named_facets(facets: Any, **named: Any) -> dict[str, Any] | None:
@@ -105,6 +110,15 @@ class Searcher:
         #: no model fitted for these channels; relevance is then unknown).
         self.relevance = _relevance_model(relevance, self.channels)
         self._explainer = Explainer()
+        #: labels of the searched facets' values (themes), read from queries that browse
+        self._labels = label_index(
+            {
+                name: {v.value: [*v.label.values(), *(a for names in v.aliases.values() for a in names)] for v in spec.values.values()}
+                for p in corpus.collections.values()
+                for name, spec in p.facets.items()
+                if spec.searched
+            }
+        )
 
     @property
     def encoders(self) -> list[Encoder]:
@@ -304,7 +318,7 @@ class Searcher:
         channels = self._channels_for(mode)
         out = []
         for text in texts:
-            understood = understand(text, self._calendar)
+            understood = with_facets(understand(text, self._calendar), self._labels)
             filters = with_understood(
                 explicit, understood if understand_query else None, meeting is not None or year is not None, self._calendar
             )
@@ -338,7 +352,7 @@ class Searcher:
                 if unfiltered.no_good_match is False:
                     results.unfiltered = unfiltered
                     notes.append(
-                        f"Nothing answers this well within {', '.join(repr(p) for p in understood.phrases)}; "
+                        f"Nothing answers this well within {', '.join(_constraints_read(understood))}; "
                         f"without that constraint the best answer is {unfiltered[0].id} ({unfiltered[0].citation_en})."
                     )
             results.notes = tuple(notes)

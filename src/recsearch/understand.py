@@ -155,6 +155,9 @@ class Understood:
     #: meeting", "in 2016"): reported, not filtered on, never silently dropped
     missing_meetings: tuple[int, ...] = ()
     missing_years: tuple[int, ...] = ()
+    #: facet values named in the query beside a meeting or year ("on victim identification in
+    #: 2015"): (facet, value) pairs, filtered on like them
+    facets: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +169,7 @@ class Understood:
             "phrases": list(self.phrases),
             "missing_meetings": list(self.missing_meetings),
             "missing_years": list(self.missing_years),
+            "facets": {name: [v for n, v in self.facets if n == name] for name in dict.fromkeys(n for n, _ in self.facets)},
         }
 
 
@@ -228,3 +232,50 @@ def understand(query: str, calendar: Calendar | None = None) -> Understood:
         missing_meetings=tuple(sorted(set(missing_meetings))),
         missing_years=tuple(sorted(set(missing_years))),
     )
+
+
+#: "recommendations on/about …" in the seven languages: the form of a browse
+_BROWSE = re.compile(
+    r"\brecommendations?\s+(?:on|about|regarding|concerning|for|related\s+to)\b"
+    r"|التوصيات\s+(?:بشأن|حول|عن|المتعلقة\s+ب|الخاصة\s+ب|المتصلة\s+ب)"
+    r"|\brecommandations?\s+(?:sur|concernant|relatives?\s+[àa]|en\s+mati[èe]re\s+de)\b"
+    r"|\brecomendaciones?\s+(?:sobre|acerca\s+de|relativas?\s+a|en\s+materia\s+de)\b"
+    r"|рекомендаци\w*\s+(?:по|о|об|относительно|в\s+области)\b"
+    r"|\bEmpfehlungen?\s+(?:zu|zur|zum|über|betreffend)\b"
+    r"|关于.{1,30}的建议",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def label_index(labels: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
+    """Folded label → (facet, value), from ``{facet: {value: [labels and aliases]}}``; a label
+    two values share is left out (it names neither)."""
+    out: dict[str, tuple[str, str]] = {}
+    clash: set[str] = set()
+    for facet, values in labels.items():
+        for value, names in values.items():
+            for label in names:
+                key = _fold(label)
+                if len(key) < 4:
+                    continue
+                if key in out and out[key] != (facet, value):
+                    clash.add(key)
+                out[key] = (facet, value)
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+def with_facets(understood: Understood, labels: Mapping[str, tuple[str, str]]) -> Understood:
+    """``understood`` with the facet values whose label (or alias) the query names, when it
+    asks for recommendations on something at a meeting or in a year: "recommendations on victim
+    identification from 2015" is a browse, and the theme narrows it. A question ("what did the
+    first meeting recommend on assisting victims?") or a topic alone is left to ranking: a
+    theme filter would drop relevant records tagged otherwise."""
+    if not labels or not (understood.meetings or understood.years) or not _BROWSE.search(understood.text):
+        return understood
+    folded = f" {_fold(understood.text)} "
+    found = tuple(dict.fromkeys(v for key, v in labels.items() if f" {key} " in folded))
+    return Understood(**{**understood.__dict__, "facets": found}) if found else understood

@@ -318,6 +318,7 @@ class FacetValueIn(_Model):
     label: Labels
     group: Text | None = None
     definition: Text | None = None
+    aliases: dict[LangCode, Annotated[list[Text], Field(min_length=1)]] = {}
 
 
 class FacetIn(_Model):
@@ -701,7 +702,10 @@ def parse_profile(data: Any, *, source: str = "collection.json", default_name: s
             name: FacetSpec(
                 name,
                 dict(f.label),
-                {v: FacetValue(v, dict(d.label), d.group, d.definition) for v, d in f.values.items()},
+                {
+                    v: FacetValue(v, dict(d.label), d.group, d.definition, {k: tuple(a) for k, a in d.aliases.items()})
+                    for v, d in f.values.items()
+                },
                 f.searched,
             )
             for name, f in spec.facets.items()

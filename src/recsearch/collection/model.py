@@ -167,6 +167,8 @@ class FacetValue:
     label: Mapping[str, str]
     group: str | None = None
     definition: str | None = None
+    #: other names people use for it, by language (read from queries, like the labels)
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def label_in(self, lang: str = "en") -> str:
         return _pick(self.label, lang) or self.value
@@ -190,6 +192,8 @@ class FacetSpec:
                 entry["group"] = v.group
             if v.definition:
                 entry["definition"] = v.definition
+            if v.aliases:
+                entry["aliases"] = {k: list(a) for k, a in v.aliases.items()}
             values[v.value] = entry
         out: dict[str, Any] = {"label": dict(self.label), "values": values}
         if self.searched:

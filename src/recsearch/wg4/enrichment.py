@@ -128,7 +128,15 @@ def _declarations(folder: Path) -> dict[str, Any]:
     themes = {}
     for row in _tsv(folder / THEMES_FILE):
         key = row["theme"].strip()
-        themes[key] = {"label": _labels(row, folder / THEMES_FILE, key), "group": row["pillar"].strip(), "definition": row["definition"].strip()}
+        aliases = {lang: row[f"keywords_{lang}"].split(",")[0].strip() for lang in ("ar", "en")}  # the everyday name
+        themes[key] = {
+            "label": _labels(row, folder / THEMES_FILE, key),
+            "group": row["pillar"].strip(),
+            "definition": row["definition"].strip(),
+            "aliases": {lang: [a] for lang, a in aliases.items() if a and a != row[f"label_{lang}"].strip()},
+        }
+        if not themes[key]["aliases"]:
+            del themes[key]["aliases"]
     targets = {}
     for row in _tsv(folder / SDG_FILE):
         key = row["target"].strip()
