@@ -114,3 +114,25 @@ def test_the_merge_script_regenerates_the_shipped_file():
     before = (DATA / "recommendations_en.jsonl").read_bytes()
     subprocess.run([sys.executable, str(ROOT / "scripts" / "merge_english.py")], check=True, capture_output=True)
     assert (DATA / "recommendations_en.jsonl").read_bytes() == before
+
+
+# Verbs ending in "ing" that are not gerunds (none opens an item today).
+_NOT_GERUNDS = {"bring", "string"}
+
+
+def test_items_after_a_should_lead_in_start_with_a_bare_verb(rows):
+    """After "States parties should:" an item starts "Strengthen…", not "Strengthening…" (UN style,
+    as in the eighth meeting); "should consider:" takes a gerund and is not checked."""
+    gerunds = {}
+    for r in rows:
+        if (r["chapeau_en"] or "").rstrip().lower().endswith("should:"):
+            first = r["text_en"].split()[0].strip(",;:.").lower()
+            if first.endswith("ing") and first not in _NOT_GERUNDS:
+                gerunds[r["id"]] = first
+    assert gerunds == {}
+
+
+def test_4_16_uses_the_protocols_term_for_vulnerability(rows):
+    text = next(r["text_en"] for r in rows if r["id"] == "4.16")
+    assert "abuse of a position of vulnerability" in text
+    assert "exploitation of the vulnerability" not in text

@@ -6,7 +6,8 @@ channel's rank for it.
 Words are compared as the keyword channels compare them — normalised and stemmed by
 :func:`~recsearch.normalize.tokenize_lexical` — so "punished" in a query finds "punishment"'s
 stem and "الضحايا" finds "للضحايا". Each record's words are analysed once, on its first
-explanation, and kept (a bounded cache): only the hits of a query are ever analysed.
+explanation, and kept (a bounded cache), as is each distinct word's term: only the hits of a
+query are ever analysed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ TEXT_FIELDS = (("chapeau", "ar"), ("text", "ar"), ("chapeau_en", "en"), ("text_e
 # a word with its Arabic diacritics and tatweel (Python's \w leaves the marks out)
 _WORD = re.compile(r"[\w\u064b-\u065f\u0670\u0640]+")
 _CACHE_LIMIT = 20_000
+_TERM_CACHE_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,27 @@ class Match:
 
 @dataclass(frozen=True)
 class Explanation:
-    """Why one hit matched."""
+    """Why one hit matched. The matched words are found on first use (``matches``,
+    ``words``, ``concepts``, ``to_dict()``), so a search that never asks pays nothing for them."""
 
-    matches: tuple[Match, ...] = ()
-    #: glossary concepts named by the query whose terms the hit contains
-    concepts: tuple[str, ...] = ()
     #: dense channel → the text variant that scored best ("ar", "en", "questions:en", …)
     best_variant: Mapping[str, str] = field(default_factory=dict)
     #: channel → the hit's rank in it among the candidates
     ranks: Mapping[str, int] = field(default_factory=dict)
+    _find: Any = field(default=None, repr=False, compare=False)
+    _found: list[tuple[Match, ...]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def matches(self) -> tuple[Match, ...]:
+        """The query's words and concepts found in the hit's texts, in field and text order."""
+        if not self._found:
+            self._found.append(self._find() if self._find is not None else ())
+        return self._found[0]
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        """The glossary concepts named by the query whose terms the hit contains."""
+        return tuple(dict.fromkeys(m.via for m in self.matches if m.via != "query"))
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -76,7 +90,21 @@ class Explainer:
 
     def __init__(self) -> None:
         self._words: dict[tuple[str, str], dict[str, list[tuple[int, int]]]] = {}
+        #: surface word → its term (or ""), per language: words repeat across records, and
+        #: analysing one costs ~20 µs
+        self._terms: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
+
+    def _term(self, word: str, lang: str) -> str:
+        key = (lang, word)
+        term = self._terms.get(key)
+        if term is None:
+            terms = tokenize_lexical(word, lang)
+            term = terms[0] if terms else ""
+            if len(self._terms) >= _TERM_CACHE_LIMIT:
+                self._terms.clear()
+            self._terms[key] = term
+        return term
 
     def _analysed(self, text: str, lang: str) -> dict[str, list[tuple[int, int]]]:
         """Each term of ``text`` and the (start, end) of the words that have it."""
@@ -85,14 +113,27 @@ class Explainer:
         if words is None:
             words = {}
             for m in _WORD.finditer(text):
-                terms = tokenize_lexical(m.group(0), lang)
-                if terms:
-                    words.setdefault(terms[0], []).append((m.start(), m.end()))
+                term = self._term(m.group(0), lang)
+                if term:
+                    words.setdefault(term, []).append((m.start(), m.end()))
             with self._lock:
                 if len(self._words) >= _CACHE_LIMIT:
                     self._words.clear()
                 self._words[key] = words
         return words
+
+    def matches(self, texts: Mapping[str, str | None], terms: Mapping[str, Mapping[str, str]]) -> tuple[Match, ...]:
+        """The words of ``texts`` (a hit's fields → text) that have one of the query's
+        ``terms`` (language → term → "query" or a concept id), in field and text order."""
+        out = []
+        for name, lang in TEXT_FIELDS:
+            text, wanted = texts.get(name), terms.get(lang)
+            if not text or not wanted:
+                continue
+            words = self._analysed(text, lang)
+            found = [(start, end, via) for term, via in wanted.items() for start, end in words.get(term, ())]
+            out += [Match(name, start, end, text[start:end], via) for start, end, via in sorted(found)]
+        return tuple(out)
 
     def explain(
         self,
@@ -103,14 +144,7 @@ class Explainer:
         ranks: Mapping[str, int] | None = None,
     ) -> Explanation:
         """The explanation of one hit: ``texts`` maps its fields to their text, ``terms`` maps
-        a language to the query's terms in it (term → "query" or a concept id)."""
-        matches = []
-        for name, lang in TEXT_FIELDS:
-            text, wanted = texts.get(name), terms.get(lang)
-            if not text or not wanted:
-                continue
-            words = self._analysed(text, lang)
-            found = [(start, end, via) for term, via in wanted.items() for start, end in words.get(term, ())]
-            matches += [Match(name, start, end, text[start:end], via) for start, end, via in sorted(found)]
-        concepts = tuple(dict.fromkeys(m.via for m in matches if m.via != "query"))
-        return Explanation(tuple(matches), concepts, dict(best_variant or {}), dict(ranks or {}))
+        a language to the query's terms in it (term → "query" or a concept id); the words are
+        matched when first asked for."""
+        texts = dict(texts)  # ``terms`` is the query's, shared by its hits and never changed
+        return Explanation(dict(best_variant or {}), dict(ranks or {}), lambda: self.matches(texts, terms))

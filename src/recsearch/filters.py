@@ -183,6 +183,8 @@ class FilterIndex:
         self.year = np.fromiter((r.year or 0 for r in records), dtype=np.int32, count=len(records))
         #: the meeting that proposed a record a later one adopted (0: none)
         self.proposed = np.fromiter((r.proposed_at.number if r.proposed_at else 0 for r in records), dtype=np.int32, count=len(records))
+        #: the meetings that adopted at least one record
+        self.adopting = frozenset(np.unique(self.meeting).tolist())
         self._corpus = corpus
         self._facets: dict[str, tuple[dict[str, int], np.ndarray]] = {}
         self._masks: dict[Filters, np.ndarray] = {}
@@ -268,7 +270,7 @@ def filter_notes(corpus: Corpus, index: FilterIndex, filters: Filters, understoo
             notes.append(f"No meeting was held in {y} (meetings were held in {', '.join(map(str, years))}); the year was not used as a filter.")
     for n in filters.meetings:
         m = meetings.get(n)
-        if m is None or (index.meeting == n).any():
+        if m is None or n in index.adopting:
             continue
         records = list(corpus)  # only for a meeting that adopted nothing: rare
         name = f"The {m.label('name', 'en')}" + (f" ({m.label('place', 'en')}, {m.label('dates', 'en')})" if m.start else "")
