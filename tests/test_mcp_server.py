@@ -48,6 +48,10 @@ def test_a_client_lists_and_calls_every_tool():
     assert tools.tools[0].input_schema["required"] == ["query"]
     hits = _json(found)["results"]
     assert len(hits) == 3 and all(h["citation"].startswith("CTOC/COP/WG.4/2019/5") for h in hits)
+    # what a model needs to trust the answer: whether any hit answers, how sure each is, and why
+    assert _json(found)["no_good_match"] is False and all(0 <= h["relevance"] <= 1 for h in hits)
+    assert hits[0]["themes"] and hits[0]["explanation"]["words"] and "notes" in _json(found)
+    assert "no_good_match" in tools.tools[0].description and "theme" in tools.tools[0].input_schema["properties"]
     assert not found.is_error
     assert _json(got)["recommendation"]["citation"] == "CTOC/COP/WG.4/2019/5, 4th meeting (Vienna, 10–12 October 2011), para. 46 (g)"
     assert len(_json(more)["results"]) == 2
