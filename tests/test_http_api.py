@@ -76,7 +76,8 @@ def test_health_and_docs(server):
     status, spec = _get(base + "/openapi.json")
     assert status == 200 and {"/search", "/recommendations/{rec_id}", "/similar/{rec_id}", "/health"} <= set(spec["paths"])
     with urllib.request.urlopen(base + "/docs", timeout=10) as r:
-        assert r.status == 200 and b"swagger" in r.read().lower()
+        page = r.read().decode()
+    assert r.status == 200 and "GET /search" in page and "<script" not in page and "http" not in page.replace("/openapi.json", "")
 
 
 def test_search_get_and_post(server):
@@ -88,6 +89,12 @@ def test_search_get_and_post(server):
     assert status == 200 and [h["id"] for h in posted["results"]] == [h["id"] for h in body["results"]]
     status, filtered = _get(f"{base}/search?q=children&k=5&meeting=8&lang=en")
     assert status == 200 and {h["meeting"]["number"] for h in filtered["results"]} == {8}
+    status, same = _get(f"{base}/search?query={quote('تعويض الضحايا')}&k=3")  # the tools' name works too
+    assert status == 200 and [h["id"] for h in same["results"]] == [h["id"] for h in body["results"]]
+    status, posted = _post(base + "/search", json.dumps({"query": "تعويض الضحايا", "k": 3}).encode())
+    assert status == 200 and [h["id"] for h in posted["results"]] == [h["id"] for h in body["results"]]
+    status, ranged = _get(f"{base}/search?q=victims&k=20&year=2011&year_to=2015")
+    assert status == 200 and {h["meeting"]["year"] for h in ranged["results"]} <= {2011, 2013, 2015}
 
 
 def test_recommendation_and_similar(server):
@@ -103,7 +110,7 @@ def test_recommendation_and_similar(server):
 @pytest.mark.parametrize(
     "query",
     ["k=3", "q=x&k=0", "q=x&k=51", "q=", "q=" + "x" * 2001, "q=x&meeting=9", "q=x&year=2012", "q=x&addressee=police",
-     "q=x&mode=fuzzy", "q=x&k=three"],
+     "q=x&mode=fuzzy", "q=x&k=three", "q=x&meetings=5", "q=x&query=y", "q=x&year=2016&year_to=2016"],
 )  # fmt: skip
 def test_bad_input_is_a_422_with_a_message(server, query):
     base, _ = server
@@ -117,6 +124,8 @@ def test_request_bodies_are_capped(server):
     assert status == 413 and "larger than" in body["detail"]
     status, body = _post(base + "/search", b"{broken")
     assert status == 422
+    status, body = _post(base + "/search", json.dumps({"q": "x", "meetings": 5}).encode())
+    assert status == 422 and "meetings" in json.dumps(body)  # a misspelt field is refused, not ignored
 
 
 def test_concurrent_requests_get_the_serial_answers(server):

@@ -33,12 +33,34 @@ def _require_fastapi() -> None:
         raise OptionalDependencyError(f"recsearch serve needs FastAPI and uvicorn: {SERVE_INSTALL_HINT}") from exc
 
 
+def _docs_page(spec: dict[str, Any]) -> str:
+    """A self-contained HTML page listing every endpoint and its parameters."""
+    from html import escape
+
+    parts = [
+        f"<!doctype html><meta charset='utf-8'><title>{escape(spec['info']['title'])} API</title>",
+        "<style>body{font:15px/1.5 sans-serif;max-width:60em;margin:2em auto}code{background:#eee}</style>",
+        f"<h1>{escape(spec['info']['title'])} {escape(spec['info']['version'])}</h1>",
+        f"<p>{escape(spec['info'].get('description', ''))}</p><p>Machine-readable: <a href='/openapi.json'>/openapi.json</a></p>",
+    ]
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            parts.append(f"<h2><code>{method.upper()} {escape(path)}</code></h2><p>{escape(op.get('summary', ''))}</p><ul>")
+            for p in op.get("parameters", []):
+                desc = p.get("description") or p.get("schema", {}).get("description", "")
+                parts.append(f"<li><code>{escape(p['name'])}</code> ({escape(p['in'])}){' — ' + escape(desc) if desc else ''}</li>")
+            if "requestBody" in op:
+                parts.append("<li>a JSON body (see /openapi.json)</li>")
+            parts.append("</ul>")
+    return "".join(parts)
+
+
 def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> Any:
     """The FastAPI application over ``searcher`` (default: the shipped index)."""
     _require_fastapi()
-    from fastapi import FastAPI, HTTPException, Query
-    from fastapi.responses import JSONResponse
-    from pydantic import BaseModel, Field
+    from fastapi import FastAPI, HTTPException, Query, Request
+    from fastapi.responses import HTMLResponse, JSONResponse
+    from pydantic import BaseModel, ConfigDict, Field, model_validator
 
     from . import __version__
     from .search import MODES, Searcher
@@ -48,6 +70,8 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
     app = FastAPI(
         title="recsearch",
         version=__version__,
+        docs_url=None,  # Swagger UI loads its assets from a CDN: blank offline; /docs is served below
+        redoc_url=None,
         description=(
             f"Search {describe_collections(searcher.corpus)} in any language; every result carries its citation. "
             "English texts marked unofficial are renderings of the authoritative text."
@@ -75,8 +99,9 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
 
     def search_response(q: str, k: int, meeting: int | None, year: int | None, addressee: str | None,
                         mode: str, lang: str | None, theme: str | None = None, sdg: str | None = None,
-                        strength: str | None = None) -> dict[str, Any]:  # fmt: skip
-        results = run(searcher.search, q, k, meeting=meeting, year=year, addressee=addressee, mode=mode, lang=lang,
+                        strength: str | None = None, year_to: int | None = None) -> dict[str, Any]:  # fmt: skip
+        years: Any = year if year_to is None else (year if year is not None else year_to, year_to)
+        results = run(searcher.search, q, k, meeting=meeting, year=years, addressee=addressee, mode=mode, lang=lang,
                       theme=theme, sdg=sdg, strength=strength)  # fmt: skip
         return {
             "query": q,
@@ -92,10 +117,13 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
     Lang = Literal["en", "ar"]
 
     class SearchRequest(BaseModel):
-        q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or keywords, any language.")
+        model_config = ConfigDict(extra="forbid")  # a misspelt field ("meetings") is an error, not ignored
+
+        query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or keywords, any language.")
         k: int = Field(10, ge=1, le=MAX_K)
         meeting: int | None = Field(None, ge=1)
-        year: int | None = None
+        year: int | None = Field(None, description="A year, or the first of a range with year_to.")
+        year_to: int | None = Field(None, description="The last year of an inclusive range.")
         addressee: str | None = None
         theme: str | None = None
         sdg: str | None = None
@@ -103,12 +131,27 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         mode: Mode = "hybrid"  # type: ignore[valid-type]
         lang: Lang | None = None
 
+        @model_validator(mode="before")
+        @classmethod
+        def _q_is_query(cls, data: Any) -> Any:
+            """``q`` is accepted for ``query`` (the tools and MCP say ``query``)."""
+            if isinstance(data, dict) and "q" in data:
+                if "query" in data:
+                    raise ValueError("give the query once, as 'query' (or 'q')")
+                data = {("query" if k == "q" else k): v for k, v in data.items()}
+            return data
+
+    search_params = {"q", "query", "k", "meeting", "year", "year_to", "addressee", "mode", "lang", "theme", "sdg", "strength"}
+
     @app.get("/search", summary="Search the recommendations")
     def search_get(
-        q: str = Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The question or keywords, any language."),
+        request: Request,
+        query: str | None = Query(None, min_length=1, max_length=MAX_QUERY_CHARS, description="The question or keywords, any language."),
+        q: str | None = Query(None, min_length=1, max_length=MAX_QUERY_CHARS, description="Same as query."),
         k: int = Query(10, ge=1, le=MAX_K),
         meeting: int | None = Query(None, ge=1),
-        year: int | None = Query(None),
+        year: int | None = Query(None, description="A year, or the first of a range with year_to."),
+        year_to: int | None = Query(None, description="The last year of an inclusive range."),
         addressee: str | None = Query(None),
         mode: Mode = Query("hybrid"),  # type: ignore[valid-type]
         lang: Lang | None = Query(None),
@@ -116,12 +159,17 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         sdg: str | None = Query(None, description="An SDG target, e.g. 8.7."),
         strength: str | None = Query(None, description="should, should_consider, encouraged, may or other."),
     ) -> dict[str, Any]:
-        return search_response(q, k, meeting, year, addressee, mode, lang, theme, sdg, strength)
+        unknown = sorted(set(request.query_params) - search_params)
+        if unknown:
+            raise HTTPException(status_code=422, detail=f"unknown parameter(s) {unknown[:5]}; valid: {sorted(search_params)}")
+        if (query is None) == (q is None):
+            raise HTTPException(status_code=422, detail="give the question once, as 'query' (or 'q')")
+        return search_response(query or q, k, meeting, year, addressee, mode, lang, theme, sdg, strength, year_to)
 
     @app.post("/search", summary="Search the recommendations (JSON body)")
     def search_post(body: SearchRequest) -> dict[str, Any]:
-        return search_response(body.q, body.k, body.meeting, body.year, body.addressee, body.mode, body.lang,
-                               body.theme, body.sdg, body.strength)  # fmt: skip
+        return search_response(body.query, body.k, body.meeting, body.year, body.addressee, body.mode, body.lang,
+                               body.theme, body.sdg, body.strength, body.year_to)  # fmt: skip
 
     @app.get("/recommendations/{rec_id}", summary="One recommendation with its citations")
     def recommendation(rec_id: str) -> dict[str, Any]:
@@ -149,6 +197,12 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         filters = {key: v for key, v in (("meeting", meeting), ("year", year)) if v is not None}
         counts = run(searcher.facet_counts, facet, q, k=k, lang=lang, **filters)
         return {"facet": facet, "query": q, "counts": [c.to_dict() for c in counts]}
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs() -> str:
+        """The API described in one page that needs no script and no network (the OpenAPI
+        document itself is at /openapi.json)."""
+        return _docs_page(app.openapi())
 
     @app.get("/health", summary="Liveness and what is loaded")
     def health() -> dict[str, Any]:
