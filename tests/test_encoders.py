@@ -442,3 +442,32 @@ def test_engine_thread_raises_the_call_s_error_and_starts_anew_after_fork(monkey
     first = engine.run(threading.get_ident)
     monkeypatch.setattr(encoders.os, "getpid", lambda: -42)  # as a forked child sees it
     assert engine.run(threading.get_ident) != first
+
+
+def _rewrite_cache(path, change) -> None:
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    change(arrays)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda a: a["vectors"].__setitem__(0, -a["vectors"][0]),  # a well-formed, wrong vector
+        lambda a: a["vectors"].__setitem__((1, 3), np.nan),  # a NaN
+        lambda a: a["keys"].__setitem__(0, a["keys"][1]),  # a vector under another text's key
+    ],
+    ids=["negated", "nan", "swapped-key"],
+)
+def test_a_wrong_cache_entry_is_a_miss_never_served(tmp_path, caplog, tamper):
+    enc = FakeEncoder()
+    texts = ["a1", "b2", "c3"]
+    EmbeddingCache(tmp_path).encode_passages(enc, texts)
+    _rewrite_cache(EmbeddingCache(tmp_path).path_for(enc.name), tamper)
+    again = FakeEncoder()
+    out = EmbeddingCache(tmp_path).encode_passages(again, texts)
+    assert np.allclose(out, FakeEncoder().encode_passages(texts))  # the right vectors, whatever the file said
+    assert 1 <= again.calls and set(again.encoded) < set(texts)  # only the damaged entries re-embedded
+    assert "damaged entries ignored" in caplog.text

@@ -575,6 +575,13 @@ def text_key(text: str) -> str:
     return sha256_text(clean_text(text))
 
 
+def _entry_digest(encoder_name: str, key: str, vector: np.ndarray) -> str:
+    """What a cached vector must hash to: its encoder, its text's key and its bytes."""
+    h = hashlib.sha256(f"{encoder_name}\0{key}\0".encode())
+    h.update(np.ascontiguousarray(vector, dtype=np.float32).tobytes())
+    return h.hexdigest()[:32]
+
+
 class EmbeddingCache:
     """Passage vectors on disk, keyed by (encoder name, sha256 of cleaned text).
 
@@ -583,10 +590,13 @@ class EmbeddingCache:
     free. One ``.npz`` per encoder in ``folder``; writes go to a temporary file
     that is fsynced and renamed over the old one, so a crash never leaves a
     half-written cache. A damaged or foreign cache file is ignored (it is only
-    a cache) and replaced on the next save.
+    a cache) and replaced on the next save. Each vector is stored with a digest
+    of (encoder, text key, vector): an entry whose digest does not match, or
+    whose vector is not a finite unit vector, is a miss and is embedded again —
+    a wrong vector is never served.
     """
 
-    FORMAT = 1
+    FORMAT = 2
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
@@ -610,15 +620,23 @@ class EmbeddingCache:
                 with np.load(path, allow_pickle=False) as data:
                     stored_name = str(data["encoder_name"])
                     fmt = int(data["format"])
+                    if stored_name != encoder_name or fmt != self.FORMAT:
+                        raise ValueError("written for another encoder or format")
                     keys = data["keys"]
+                    digests = data["digests"]
                     vectors = np.asarray(data["vectors"], dtype=np.float32)
-                if stored_name != encoder_name or fmt != self.FORMAT:
-                    raise ValueError("written for another encoder or format")
-                if vectors.ndim != 2 or len(keys) != len(vectors):
-                    raise ValueError("keys and vectors disagree")
+                if vectors.ndim != 2 or not len(keys) == len(vectors) == len(digests):
+                    raise ValueError("keys, digests and vectors disagree")
                 if dim is not None and vectors.shape[1] != dim:
                     raise ValueError(f"vectors have dim {vectors.shape[1]}, encoder has {dim}")
-                entries = {str(k): vectors[i] for i, k in enumerate(keys)}
+                norms = np.linalg.norm(vectors, axis=1) if len(vectors) else np.empty(0)
+                good = np.isfinite(vectors).all(axis=1) & (np.abs(norms - 1.0) < 1e-3)
+                for i, k in enumerate(keys):
+                    if good[i] and str(digests[i]) == _entry_digest(encoder_name, str(k), vectors[i]):
+                        entries[str(k)] = vectors[i]
+                dropped = len(keys) - len(entries)
+                if dropped:
+                    log.warning("embedding cache %s: %d damaged entries ignored (embedded again)", path, dropped)
             except Exception as exc:  # noqa: BLE001 - a cache must never break a build
                 log.warning("ignoring unreadable embedding cache %s: %s", path, exc)
                 entries = {}
@@ -700,6 +718,7 @@ class EmbeddingCache:
                 format=np.int64(self.FORMAT),
                 encoder_name=np.str_(encoder_name),
                 keys=np.array(keys, dtype="<U64"),
+                digests=np.array([_entry_digest(encoder_name, k, entries[k]) for k in keys], dtype="<U32"),
                 vectors=vectors.astype(np.float32),
             )
 
