@@ -58,3 +58,11 @@ def test_search_k_is_capped_like_the_tools(capsys):
     with pytest.raises(SystemExit) as info:
         main(["search", "victims", "-k", "1000"])
     assert info.value.code == 2 and "between 1 and 50" in capsys.readouterr().err
+
+
+def test_corpus_show_prints_the_english_on_request(capsys):
+    assert main(["corpus", "show", "4.46.g", "--english"]) == 0
+    out = capsys.readouterr().out
+    assert "para. 46 (g)" in out and "residence status of victims" in out and "Unofficial" in out
+    assert main(["corpus", "show", "4.46.g"]) == 0
+    assert "residence status" not in capsys.readouterr().out

@@ -59,7 +59,7 @@ def test_an_index_carries_its_collections(both, tmp_path, capsys):
 
     shutil.copytree(path, moved)
     assert main(["search", "fictional lighthouse keepers", "--index", str(moved), "-k", "2", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    out = json.loads(capsys.readouterr().out)["results"]
     assert out[0]["collection"] == "fictional" and out[0]["citation"].startswith("FICTIONAL/TEST/1")
 
 
@@ -95,7 +95,7 @@ def test_cli_builds_an_index_of_collections(tmp_path, capsys):
     assert main(["index", "build", "--collection", str(FICTIONAL), "--encoder", "hashing", "--path", str(path), "-q"]) == 0
     assert "indexed" in capsys.readouterr().out
     assert main(["search", "lighthouse", "--index", str(path), "-k", "1", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["symbol"] == "FICTIONAL/TEST/1"
+    assert json.loads(capsys.readouterr().out)["results"][0]["symbol"] == "FICTIONAL/TEST/1"
 
 
 def test_no_literal_about_one_document_outside_its_own_part():

@@ -123,8 +123,10 @@ def test_cli_search_json_needs_no_build():
         timeout=300,
         check=True,
     )
-    hits = json.loads(out.stdout)
+    answer = json.loads(out.stdout)
+    hits = answer["results"]
     assert len(hits) == 3 and all(h["citation"].startswith("CTOC/COP/WG.4/2019/5") for h in hits)
+    assert answer["understood"]["language"] == "ar" and answer["filters"]["meeting"] == [] and answer["no_good_match"] is False
 
 
 def _queries(name: str) -> list[dict]:

@@ -29,12 +29,23 @@ def _cmd_corpus_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
         return 0
+    from .display import rtl_block
+
+    rtl = not args.logical and sys.stdout.isatty()
+
+    def show(text: str) -> None:
+        # laid out right-to-left only for a terminal; piped, each text stays one logical line
+        print("\n".join(rtl_block(text, 100, indent=0, rtl=True)) if rtl else text)
+
     print(rec.citation(args.lang))
     if rec.meeting:
         print(f"meeting {rec.meeting.number}: {rec.meeting.label('name', args.lang)}")
     if rec.lead_in:
-        print(f"lead-in: {rec.lead_in}")
-    print(rec.text)
+        show(f"lead-in: {rec.lead_in}")
+    show(rec.text)
+    if args.english and rec.full_text_en:
+        print(f"English ({rec.text_en_note}):")
+        print(rec.full_text_en)
     for fn in rec.footnotes:
         print(f"  ({fn.number}) {fn.text}")
     if rec.duplicate_of:
@@ -130,7 +141,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
         min_relevance=args.min_relevance,
     )
     if args.json:
-        print(json.dumps(results.to_dicts(), ensure_ascii=False, indent=2))
+        print(json.dumps(_results_object(args.query, results), ensure_ascii=False, indent=2))
+    elif args.csv:
+        _write_csv(results)
     else:
         # shaped right-to-left only for a terminal: piped into a file or another program, the
         # Arabic stays in logical order (presentation forms pasted into a report are garbage)
@@ -139,6 +152,40 @@ def _cmd_search(args: argparse.Namespace) -> int:
         highlight = None if args.no_highlight else ("ansi" if tty else "plain")
         print(format_results(results, rtl=rtl, english=args.english, highlight=highlight), end="")
     return 0
+
+
+def _results_object(query: str, results) -> dict:
+    """What ``--json`` prints: the hits, and how the query was read and filtered."""
+    return {
+        "query": query,
+        "understood": results.understood.to_dict() if results.understood else None,
+        "filters": results.filters.to_dict(),
+        "no_good_match": results.no_good_match,
+        "notes": list(results.notes),
+        "results": results.to_dicts(),
+        "unfiltered_results": results.unfiltered.to_dicts() if results.unfiltered else None,
+    }
+
+
+#: The columns of ``--csv``: one row per hit, the fields a report needs.
+CSV_COLUMNS = (
+    "rank", "id", "relevance", "citation", "meeting", "year", "paragraph", "item", "strength", "themes",
+    "sdg_targets", "text", "text_en",
+)  # fmt: skip
+
+
+def _write_csv(results) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(CSV_COLUMNS)
+    for h in results:
+        writer.writerow([
+            h.rank, h.id, "" if h.relevance is None else f"{h.relevance:.4f}", h.citation,
+            h.meeting.number if h.meeting else "", h.meeting.year if h.meeting else "", h.paragraph or "",
+            h.item or "", h.strength or "", " | ".join(h.theme_labels), " ".join(h.sdg_targets), h.full_text,
+            h.full_text_en or "",
+        ])  # fmt: skip
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -228,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", help='recommendation id, e.g. "4.46.g"')
     show.add_argument("--lang", choices=("en", "ar"), default="en", help="citation language")
     show.add_argument("--json", action="store_true", help="print the record as JSON")
+    show.add_argument("--english", action="store_true", help="also print the English rendering")
+    show.add_argument("--logical", action="store_true", help="print Arabic in logical order on a terminal too")
     show.add_argument("--data", help="a collection folder, or a folder of them (default: the shipped collections)")
     show.set_defaults(func=_cmd_corpus_show)
     lst = corpus.add_parser("list", help="browse the recommendations by theme, SDG target, strength, meeting or year")
@@ -284,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="show the unofficial English rendering under the Arabic (default: when the query is not Arabic)",
     )
-    search.add_argument("--json", action="store_true", help="print a JSON list of hits")
+    out = search.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print a JSON object: the hits, understood, filters, notes")
+    out.add_argument("--csv", action="store_true", help="print the hits as CSV (one row per hit, for a spreadsheet)")
     search.add_argument(
         "--no-highlight", action="store_true", help="do not mark the matched words (colour on a terminal, [brackets] otherwise)"
     )
@@ -324,6 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return args.func(args)
+    except BrokenPipeError:  # `recsearch search … | head`: the reader has all it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except RecsearchError as exc:
         print(f"recsearch: error: {exc}", file=sys.stderr)
         return 2

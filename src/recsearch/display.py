@@ -75,7 +75,7 @@ def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False, hi
         out += rtl_block(highlighted(hit, "chapeau", own), width, rtl=rtl)
     out += rtl_block(highlighted(hit, "text", own), width, rtl=rtl)
     if english and hit.text_en:
-        out += rtl_block(f"English — {hit.text_en_note}", width, rtl=rtl)
+        out.append("   English:" if not hit.text_en_official else "   English (official):")
         lead = highlighted(hit, "chapeau_en", highlight)
         out += rtl_block(f"{lead} {highlighted(hit, 'text_en', highlight)}" if hit.chapeau_en else highlighted(hit, "text_en", highlight), width, rtl=rtl)
     return out
@@ -112,6 +112,8 @@ def format_results(
     elif getattr(results, "no_good_match", None):
         lines.append("no recommendation answers this well; the closest ones follow, for what they are worth:")
         lines.append("")
+    disclaimers = dict.fromkeys(h.text_en_note for h in results if english and h.text_en and not h.text_en_official and h.text_en_note)
+    lines += [f"({note})" for note in disclaimers]  # once, not on every hit
     for hit in results:
         lines += format_hit(hit, width, rtl, english, highlight)
         lines.append("")
