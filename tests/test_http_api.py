@@ -151,3 +151,17 @@ def test_without_fastapi_the_error_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "fastapi", None)
     with pytest.raises(OptionalDependencyError, match="pip install"):
         http_api.create_app(searcher=object())
+
+
+def test_a_422_does_not_echo_a_huge_input(server):
+    base, _ = server
+    status, body = _get(f"{base}/search?q={'x' * 5000}&k=3")
+    assert status == 422 and len(json.dumps(body)) < 1500 and "5002 characters" in json.dumps(body)
+
+
+def test_oversized_headers_are_refused(server):
+    base, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n")
+        reply = s.recv(200)
+    assert not reply.startswith(b"HTTP/1.1 200")  # 431 or the connection closed, never served

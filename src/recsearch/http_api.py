@@ -9,6 +9,7 @@ concurrent requests share one thread-safe Searcher.
 
 # No ``from __future__ import annotations`` here: FastAPI reads the handlers' annotations
 # at run time, and they name types defined inside create_app.
+import json
 import logging
 from typing import Any, Literal
 
@@ -21,6 +22,12 @@ log = logging.getLogger(__name__)
 SERVE_INSTALL_HINT = 'pip install "fastapi>=0.110" "uvicorn>=0.29"'
 #: Largest request body accepted, in bytes (a POST /search is a few hundred).
 MAX_BODY_BYTES = 16_384
+#: Largest request head (request line and headers) accepted, in bytes.
+MAX_HEADER_BYTES = 16_384
+#: Connections served at once; slow or idle clients beyond it are refused, not queued forever.
+MAX_CONNECTIONS = 64
+#: Longest input value a 422 repeats back (the rest is cut: a 100 KB URL gets a short answer).
+MAX_ECHO_CHARS = 200
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -78,9 +85,27 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         ),
     )
 
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def short_422(request: Any, exc: Any) -> Any:
+        """FastAPI's 422, with each echoed input cut to :data:`MAX_ECHO_CHARS`."""
+        errors = []
+        for err in exc.errors():
+            err = {k: v for k, v in err.items() if k in ("type", "loc", "msg", "input")}
+            text = json.dumps(err.get("input"), ensure_ascii=False, default=str)
+            if len(text) > MAX_ECHO_CHARS:
+                err["input"] = text[:MAX_ECHO_CHARS] + f"… ({len(text)} characters)"
+            errors.append(err)
+        return JSONResponse({"detail": errors}, status_code=422)
+
     @app.middleware("http")
     async def cap_body(request: Any, call_next: Any) -> Any:
-        """Refuse a body over ``max_body_bytes`` before reading it; a body must state its length."""
+        """Refuse headers over :data:`MAX_HEADER_BYTES` and a body over ``max_body_bytes``
+        before reading it; a body must state its length."""
+        head = sum(len(k) + len(v) for k, v in request.headers.raw) + len(str(request.url))
+        if head > MAX_HEADER_BYTES:
+            return JSONResponse({"detail": f"request headers larger than {MAX_HEADER_BYTES} bytes"}, status_code=431)
         size = request.headers.get("content-length")
         if size is None and request.method in ("POST", "PUT", "PATCH"):
             if request.headers.get("transfer-encoding"):
@@ -226,4 +251,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, index: str | None 
     app = create_app(Searcher.load(index))
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s: reachable from other machines; there is no authentication", host)
-    uvicorn.run(app, host=host, port=port, log_level="warning", h11_max_incomplete_event_size=MAX_BODY_BYTES)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        http="h11",  # the h11 parser enforces the header limit below (httptools would ignore it)
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        limit_concurrency=MAX_CONNECTIONS,  # more open connections get a 503, not a thread each
+        timeout_keep_alive=5,
+    )
