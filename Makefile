@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test run bench quality clean
+.PHONY: setup test run bench quality index clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,12 @@ bench: setup
 # what each part of the pipeline adds, on the dev queries (README "Quality")
 quality: setup
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/quality.py
+
+# rebuild the shipped collection and index; byte-identical when nothing they read changed (the
+# build time is the last commit's)
+index: setup
+	HF_HUB_OFFLINE=1 $(VENV)/bin/recsearch corpus build
+	HF_HUB_OFFLINE=1 SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) $(VENV)/bin/recsearch index build -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist src/*.egg-info

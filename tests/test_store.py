@@ -366,3 +366,12 @@ def test_an_index_caught_between_the_two_renames_is_put_back(built):
     with pytest.raises(RuntimeError):
         write_index_folder(built, failing, fields())
     assert siblings(built) == ["index"] and read_manifest(built).record_ids == sorted(RECORDS)
+
+
+def test_source_date_epoch_makes_the_build_time_reproducible(monkeypatch):
+    from recsearch.store import _build_time
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert _build_time() == "2023-11-14T22:13:20Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a time")
+    assert _build_time().endswith("Z") and _build_time() != "2023-11-14T22:13:20Z"

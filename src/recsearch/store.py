@@ -330,6 +330,15 @@ def _scan_files(root: Path) -> dict[str, FileInfo]:
     return files
 
 
+def _build_time() -> str:
+    """When the index was built, UTC: now, or ``$SOURCE_DATE_EPOCH`` when set (the
+    reproducible-builds convention: `make index` sets it so identical builds write identical
+    files)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def write_index_folder(
     path: str | os.PathLike[str],
     writer: Callable[[Path], Mapping[str, Any] | None],
@@ -382,7 +391,7 @@ def write_index_folder(
             channels=channels,
             dataset_sha256=fields.dataset_sha256 or dataset_sha256(hashes),
             record_hashes=hashes,
-            built_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            built_at=_build_time(),
             files=_scan_files(tmp),
             extra=extra,
         )
