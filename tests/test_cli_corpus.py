@@ -66,3 +66,15 @@ def test_corpus_show_prints_the_english_on_request(capsys):
     assert "para. 46 (g)" in out and "residence status of victims" in out and "Unofficial" in out
     assert main(["corpus", "show", "4.46.g"]) == 0
     assert "residence status" not in capsys.readouterr().out
+
+
+def test_index_build_prints_no_library_debug_lines(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "recsearch.cli", "index", "build", "--encoder", "hashing", "--path", str(tmp_path / "i"), "-q"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=True,
+    )  # fmt: skip
+    assert "DEBUG" not in out.stderr and "indexed 288" in out.stdout

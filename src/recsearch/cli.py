@@ -368,11 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    level = logging.INFO if args.verbose else logging.WARNING
+    before = set(logging.getLogger().handlers)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for handler in set(logging.getLogger().handlers) - before:
+        handler.setLevel(level)  # a library that sets its own logger to DEBUG (bm25s) stays quiet too
     try:
         return args.func(args)
     except BrokenPipeError:  # `recsearch search … | head`: the reader has all it wanted
