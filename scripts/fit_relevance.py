@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from recsearch import Searcher  # noqa: E402
-from recsearch.relevance import ABOVE_MEAN, KEYWORD_MAX, QUERY_WORDS, query_words, RELEVANCE_FILE, RelevanceModel, channel_signature  # noqa: E402
+from recsearch.relevance import ABOVE_MEAN, KEYWORD_MAX, QUERY_WORDS, RELEVANCE_FILE, RelevanceModel, channel_signature  # noqa: E402
 
 TEST_DATA = ROOT / "tests" / "data"
 IN_SCOPE = [TEST_DATA / "queries_dev.jsonl", TEST_DATA / "queries_inscope_extra.jsonl"]
@@ -88,15 +88,15 @@ def main() -> None:
     # the query's length through a product with it
     names = base + [f"{f}*{QUERY_WORDS}" for f in (*dense, KEYWORD_MAX) if f in base]
 
+    # the library's own feature definitions, so that what is fitted is what a search computes
+    template = RelevanceModel(channel_signature(channels), dict.fromkeys(names, 0.0), 0.0, 0.5)
+
     def features(hit, text: str) -> list[float]:
         c = hit.channels
-        value = {}
-        for name in dense:
-            value[name], value[name + ABOVE_MEAN] = c[name]["score"], c[name]["above_mean"]
-        if keyword:
-            value[KEYWORD_MAX] = float(np.log1p(max(max(c[name]["score"] for name in keyword), 0.0)))
-        value[QUERY_WORDS] = float(np.log1p(query_words(text)))
-        return [float(np.prod([value[f] for f in name.split("*")])) for name in names]
+        scores = {name: np.array([c[name]["score"]]) for name in c}
+        means = {name: c[name]["score"] - c[name]["above_mean"] for name in c}
+        values = template.features(scores, means, text)
+        return [float(values[name][0]) for name in names]
 
     inscope, oos = read(IN_SCOPE), read(OUT_OF_SCOPE)
     xs, ys, tops = [], [], []  # tops: (features of the top hit, in scope?, query)
