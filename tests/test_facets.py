@@ -114,3 +114,8 @@ def test_a_theme_read_from_a_browse_query_filters_like_an_explicit_one(searcher)
     assert hits and all("victim_identification" in h.themes and h.meeting.number == 7 for h in hits)
     explicit = searcher.search("recommendations on victim identification in 2017", k=20, theme="compensation")
     assert explicit.filters.to_dict()["theme"] == ["compensation"]  # the explicit facet wins
+
+
+def test_a_facet_filter_takes_a_declared_alias_as_it_takes_a_label(searcher):
+    by_alias = searcher.search("victims", k=5, theme="victim identification")  # the alias; the label is "identification of victims"
+    assert by_alias.filters.to_dict()["theme"] == ["victim_identification"]

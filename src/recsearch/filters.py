@@ -34,12 +34,6 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.meetings or self.years or self.addressees or self.facets)
 
-    def facet(self, name: str) -> tuple[str, ...]:
-        """The values asked of one facet (empty: no constraint)."""
-        if name == "addressee":
-            return self.addressees
-        return dict(self.facets).get(name, ())
-
     def to_dict(self) -> dict[str, list]:
         out = {"meeting": list(self.meetings), "year": list(self.years), "addressee": list(self.addressees)}
         out.update({name: list(values) for name, values in self.facets})
@@ -117,7 +111,8 @@ def parse_filters(
 
 def _facet_values(corpus: Corpus, name: str, value: object) -> tuple[str, ...]:
     """The values asked of one facet, checked against the corpus; a value may also be given by
-    its declared label in any language ("victim identification" for ``victim_identification``)."""
+    a declared label (any language) or alias ("victim identification" for
+    ``victim_identification``)."""
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Iterable):
         raise QueryTypeError(f"{name} must be a str or a list of str, got {type(value).__name__}")
@@ -125,7 +120,7 @@ def _facet_values(corpus: Corpus, name: str, value: object) -> tuple[str, ...]:
     spec = corpus.facet_spec(name)
     by_label = {}
     if spec is not None:
-        by_label = {label.casefold(): v.value for v in spec.values.values() for label in v.label.values()}
+        by_label = {name.casefold(): v.value for v in spec.values.values() for name in v.names}
     out = []
     for item in items:
         if not isinstance(item, str):

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 __all__ = ["Searcher", "Results", "SearchSettings", "MODES"]  # Results lives in hits; kept importable here
 
 MODES = ("hybrid", "dense", "lexical")
+#: The filters every query method takes (see :meth:`Searcher.search`).
+FILTERS = ("meeting", "year", "addressee", "theme", "sdg", "strength", "facets")
 Channel = DenseChannel | KeywordChannel
 
 
@@ -113,7 +115,7 @@ class Searcher:
         #: labels of the searched facets' values (themes), read from queries that browse
         self._labels = label_index(
             {
-                name: {v.value: [*v.label.values(), *(a for names in v.aliases.values() for a in names)] for v in spec.values.values()}
+                name: {v.value: v.names for v in spec.values.values()}
                 for p in corpus.collections.values()
                 for name, spec in p.facets.items()
                 if spec.searched
@@ -206,16 +208,24 @@ class Searcher:
 
     # ------------------------------------------------------------------ querying
 
+    def _prepared(self, ch: Channel, prepared: dict[str, Any], query: Query) -> Any:
+        """``ch``'s prepared query: the ranking's, or prepared now (and kept in ``prepared``) for
+        a channel the mode did not use, which the hits' evidence still reads."""
+        prep = prepared.get(ch.name)
+        if prep is None:
+            prep = prepared[ch.name] = prepared_for(ch, query, expand=self.settings.expand)
+        return prep
+
     def _coverage_of(self, ranked: Ranked, prepared: dict[str, Any], query: Query) -> dict[str, np.ndarray]:
         """For each keyword channel, the share of the query's own terms each hit's document
         holds (a channel the mode did not use is prepared here: tokenizing costs nothing)."""
-        out = {}
-        for ch in self.channels:
-            if isinstance(ch, KeywordChannel) and ranked.rows.size:
-                prep = prepared.get(ch.name)
-                prep = prepared_for(ch, query, expand=self.settings.expand) if prep is None else prep
-                out[ch.name] = ch.coverage(prep, ranked.rows)
-        return out
+        if ranked.rows.size == 0:
+            return {}
+        return {
+            ch.name: ch.coverage(self._prepared(ch, prepared, query), ranked.rows)
+            for ch in self.channels
+            if isinstance(ch, KeywordChannel)
+        }
 
     def _relevance_of(self, ranked: Ranked, prepared: dict[str, Any], query: Query, sample: np.ndarray) -> np.ndarray | None:
         """Each ranked hit's relevance: from every channel the model reads, scored exactly on
@@ -230,8 +240,7 @@ class Searcher:
             own = ranked.scores.get(ch.name)
             if own is None or ch.name not in means or self.settings.variants is not None:
                 # a channel the ranking did not use (another mode, or narrower settings)
-                prep = prepared.get(ch.name)
-                prep = prepared_for(ch, query, expand=self.settings.expand) if prep is None else prep
+                prep = self._prepared(ch, prepared, query)
                 own = ch.score(prep, ranked.rows)
                 means[ch.name] = float(ch.score(prep, sample).mean()) if sample.size else 0.0
             scores[ch.name] = own
@@ -241,7 +250,7 @@ class Searcher:
     def _explanations(self, ranked: Ranked, prepared: dict[str, Any], query: Query) -> list[Explanation]:
         """Why each ranked hit matched (see :mod:`recsearch.explain`)."""
         terms = {
-            ch.language: ch.term_sources(query, expand=self.settings.expand, prepared=prepared.get(ch.name))
+            ch.language: ch.term_sources(query, expand=self.settings.expand, prepared=self._prepared(ch, prepared, query))
             for ch in self.channels
             if isinstance(ch, KeywordChannel)
         }
@@ -366,7 +375,7 @@ class Searcher:
         """The ``k`` best answers as a numbered block for an LLM prompt, each with its full
         citation (``lang`` "ar", "en" or None for both texts; ``meeting``/``year``/
         ``addressee`` as in :meth:`search`)."""
-        unknown = set(filters) - {"meeting", "year", "addressee", "theme", "sdg", "strength", "facets", "min_relevance"}
+        unknown = set(filters) - {*FILTERS, "min_relevance"}
         if unknown:
             raise QueryTypeError(f"context() got unexpected arguments {sorted(unknown)}")
         hits = self.search(query, k, lang=lang, **filters)
@@ -381,7 +390,7 @@ class Searcher:
         filters allow) without a ``query``, over the query's ``k`` best answers with one. Values
         carry their label in ``lang`` and their group (a theme's pillar)."""
         if query is None:
-            unknown = set(filters) - {"meeting", "year", "addressee", "theme", "sdg", "strength", "facets"}
+            unknown = set(filters) - set(FILTERS)
             if unknown:
                 raise QueryTypeError(f"facet_counts() got unexpected arguments {sorted(unknown)}")
             named = _named_facets(filters.pop("facets", None), **{n: filters.pop(n, None) for n in ("theme", "sdg", "strength")})

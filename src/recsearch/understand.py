@@ -9,6 +9,7 @@ the results, so the user sees why.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -278,4 +279,4 @@ def with_facets(understood: Understood, labels: Mapping[str, tuple[str, str]]) -
         return understood
     folded = f" {_fold(understood.text)} "
     found = tuple(dict.fromkeys(v for key, v in labels.items() if f" {key} " in folded))
-    return Understood(**{**understood.__dict__, "facets": found}) if found else understood
+    return dataclasses.replace(understood, facets=found) if found else understood

@@ -173,6 +173,11 @@ class FacetValue:
     def label_in(self, lang: str = "en") -> str:
         return _pick(self.label, lang) or self.value
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a person may give the value: its labels, then its aliases."""
+        return (*self.label.values(), *(a for names in self.aliases.values() for a in names))
+
 
 @dataclass(frozen=True)
 class FacetSpec:
@@ -228,6 +233,11 @@ class Profile:
     @property
     def language_name(self) -> str:
         return language_name(self.language)
+
+    def facet_label(self, name: str, value: str, lang: str = "en") -> str | None:
+        """The label in ``lang`` this collection declares for a facet value (None: undeclared)."""
+        spec = self.facets.get(name)
+        return spec.values[value].label_in(lang) if spec is not None and value in spec.values else None
 
     def template(self, lang: str) -> str:
         """The citation template for ``lang``: its own, else the default one, else English's."""
@@ -499,9 +509,9 @@ def _link_format(link: Link) -> dict[str, str]:
     return {"id": link.id, "note": link.note} if link.note else {"id": link.id}
 
 
-def _questions_part(r: Recommendation) -> str:
-    # empty without questions or searched facets, so a corpus without them keeps the checksum
-    # it always had
+def _searched_part(r: Recommendation) -> str:
+    # what else an index searches of a record: its questions and its searched facets' labels;
+    # empty without them, so a corpus without them keeps the checksum it always had
     asked = "".join(f"\t{lang}?{q}" for lang in sorted(r.questions) for q in r.questions[lang])
     searched = [n for n, spec in sorted(r.collection.facets.items()) if spec.searched]
     labels = "".join(
@@ -543,7 +553,7 @@ class Corpus:
         """sha256 over every record's key, text, translation languages and questions: what an
         index records to know its corpus (computed once, on first use)."""
         return sha256_text(
-            "\n".join(f"{r.key}\t{r.full_text}\t{sorted(r.translations)}{_questions_part(r)}" for r in self._records)
+            "\n".join(f"{r.key}\t{r.full_text}\t{sorted(r.translations)}{_searched_part(r)}" for r in self._records)
         )
 
     def __len__(self) -> int:
@@ -631,11 +641,8 @@ class Corpus:
 
     def facet_label(self, name: str, value: str, lang: str = "en") -> str:
         """A facet value's label in ``lang``, as a collection declares it (else the value)."""
-        for profile in self.collections.values():
-            spec = profile.facets.get(name)
-            if spec is not None and value in spec.values:
-                return spec.values[value].label_in(lang)
-        return value
+        labels = (p.facet_label(name, value, lang) for p in self.collections.values())
+        return next((label for label in labels if label is not None), value)
 
     def facet_spec(self, name: str) -> FacetSpec | None:
         """The first loaded collection's declaration of a facet (None: undeclared)."""
