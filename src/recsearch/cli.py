@@ -68,7 +68,6 @@ def _cmd_corpus_list(args: argparse.Namespace) -> int:
         corpus, meeting=args.meeting, year=_year_arg(args.year), addressee=args.addressee, facets={k: v for k, v in facets.items() if v}
     )
     index = FilterIndex(corpus)
-    records = select(corpus, index, filters)
     if args.counts:
         mask = index.mask(filters)
         counts = facet_counts(corpus, index, args.counts, None if mask is None else mask.nonzero()[0], lang=args.lang)
@@ -79,6 +78,7 @@ def _cmd_corpus_list(args: argparse.Namespace) -> int:
                 group = f"  [{c.group}]" if c.group else ""
                 print(f"{c.count:>4}  {c.value}  {c.label}{group}")
         return 0
+    records = select(corpus, index, filters)
     if args.json:
         print(json.dumps([{"id": r.id, "citation": r.citation(args.lang), "facets": {k: list(v) for k, v in r.facets.items()}} for r in records], ensure_ascii=False, indent=2))
         return 0
@@ -141,7 +141,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         min_relevance=args.min_relevance,
     )
     if args.json:
-        print(json.dumps(_results_object(args.query, results), ensure_ascii=False, indent=2))
+        print(json.dumps(results.to_dict(args.query), ensure_ascii=False, indent=2))
     elif args.csv:
         _write_csv(results)
     else:
@@ -152,19 +152,6 @@ def _cmd_search(args: argparse.Namespace) -> int:
         highlight = None if args.no_highlight else ("ansi" if tty else "plain")
         print(format_results(results, rtl=rtl, english=args.english, highlight=highlight), end="")
     return 0
-
-
-def _results_object(query: str, results) -> dict:
-    """What ``--json`` prints: the hits, and how the query was read and filtered."""
-    return {
-        "query": query,
-        "understood": results.understood.to_dict() if results.understood else None,
-        "filters": results.filters.to_dict(),
-        "no_good_match": results.no_good_match,
-        "notes": list(results.notes),
-        "results": results.to_dicts(),
-        "unfiltered_results": results.unfiltered.to_dicts() if results.unfiltered else None,
-    }
 
 
 #: The columns of ``--csv``: one row per hit, the fields a report needs.
@@ -233,13 +220,13 @@ def _k(text: str) -> int:
 
 
 def _probability(text: str) -> float:
+    """--min-relevance: a number the library's own check accepts (in [0, 1])."""
+    from ._validate import check_probability
+
     try:
-        p = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= p <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return p
+        return check_probability("--min-relevance", float(text))  # type: ignore[return-value]
+    except (ValueError, RecsearchError) as exc:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r} ({exc})") from None
 
 
 def _facet_options(parser: argparse.ArgumentParser) -> None:

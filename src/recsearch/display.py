@@ -14,6 +14,7 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 
+from .collection.model import with_lead_in
 from .hits import Hit
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
@@ -76,8 +77,8 @@ def format_hit(hit: Hit, width: int, rtl: bool = True, english: bool = False, hi
     out += rtl_block(highlighted(hit, "text", own), width, rtl=rtl)
     if english and hit.text_en:
         out.append("   English:" if not hit.text_en_official else "   English (official):")
-        lead = highlighted(hit, "chapeau_en", highlight)
-        out += rtl_block(f"{lead} {highlighted(hit, 'text_en', highlight)}" if hit.chapeau_en else highlighted(hit, "text_en", highlight), width, rtl=rtl)
+        lead = highlighted(hit, "chapeau_en", highlight) if hit.chapeau_en else None
+        out += rtl_block(with_lead_in(lead, highlighted(hit, "text_en", highlight)), width, rtl=rtl)
     return out
 
 

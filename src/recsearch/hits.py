@@ -7,7 +7,7 @@ the corpus.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +133,7 @@ class Hit:
             relevance=None if relevance is None else float(relevance),
             proposed_at=rec.proposed_at.number if rec.proposed_at else None,
             facets={k: tuple(v) for k, v in rec.facets.items()},
-            theme_labels=tuple(_label(rec, "theme", v) for v in rec.facets.get("theme", ())),
+            theme_labels=tuple(rec.collection.facet_label("theme", v) or v for v in rec.facets.get("theme", ())),
             references=(links or {}).get("references", ()),
             cited_by=(links or {}).get("cited_by", ()),
             restates=(links or {}).get("restates", ()),
@@ -215,11 +215,6 @@ class Hit:
         }
 
 
-def _label(rec: Recommendation, facet: str, value: str) -> str:
-    spec = rec.collection.facets.get(facet)
-    return spec.values[value].label_in("en") if spec is not None and value in spec.values else value
-
-
 class Results(list):
     """A ``list[Hit]`` that also tells what was understood of the query: its language,
     the meetings or years read from it (``understood``), the filters applied, and whether
@@ -239,6 +234,19 @@ class Results(list):
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return [hit.to_dict() for hit in self]
+
+    def to_dict(self, query: str, hit: Callable[[Hit], dict[str, Any]] = Hit.to_dict) -> dict[str, Any]:
+        """The whole answer to ``query`` as plain JSON types: how it was read and filtered,
+        whether anything answers it well, the notes, and the hits as ``hit`` renders them."""
+        return {
+            "query": query,
+            "understood": self.understood.to_dict() if self.understood else None,
+            "filters": self.filters.to_dict(),
+            "no_good_match": self.no_good_match,
+            "notes": list(self.notes),
+            "results": [hit(h) for h in self],
+            "unfiltered_results": [hit(h) for h in self.unfiltered] if self.unfiltered else None,
+        }
 
 
 def hits_to_frame(hits: Iterable[Hit]):  # -> pandas.DataFrame

@@ -128,15 +128,7 @@ def create_app(searcher: Any = None, *, max_body_bytes: int = MAX_BODY_BYTES) ->
         years: Any = year if year_to is None else (year if year is not None else year_to, year_to)
         results = run(searcher.search, q, k, meeting=meeting, year=years, addressee=addressee, mode=mode, lang=lang,
                       theme=theme, sdg=sdg, strength=strength)  # fmt: skip
-        return {
-            "query": q,
-            "no_good_match": results.no_good_match,
-            "notes": list(results.notes),
-            "understood": results.understood.to_dict() if results.understood else None,
-            "filters": results.filters.to_dict(),
-            "results": [hit_for_tool(h) for h in results],
-            "unfiltered_results": [hit_for_tool(h) for h in results.unfiltered] if results.unfiltered else None,
-        }
+        return results.to_dict(q, hit_for_tool)
 
     Mode = Literal[MODES]  # type: ignore[valid-type]
     Lang = Literal["en", "ar"]
