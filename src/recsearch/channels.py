@@ -242,7 +242,6 @@ class KeywordChannel:
         docs = self._doc_of[rows]
         return np.where(docs >= 0, scores[np.maximum(docs, 0)], 0.0).astype(np.float64)
 
-
     def term_sources(self, query: Query, *, expand: bool = True, prepared: _KeywordQuery | None = None) -> dict[str, str]:
         """The query's terms here, each with where it comes from: "query" for its own words,
         else the id of the glossary concept that adds it (``prepared``: the query as

@@ -16,6 +16,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .normalize import tokenize_lexical
@@ -56,14 +57,11 @@ class Explanation:
     #: channel → the hit's rank in it among the candidates
     ranks: Mapping[str, int] = field(default_factory=dict)
     _find: Any = field(default=None, repr=False, compare=False)
-    _found: list[tuple[Match, ...]] = field(default_factory=list, repr=False, compare=False)
 
-    @property
+    @cached_property
     def matches(self) -> tuple[Match, ...]:
         """The query's words and concepts found in the hit's texts, in field and text order."""
-        if not self._found:
-            self._found.append(self._find() if self._find is not None else ())
-        return self._found[0]
+        return self._find() if self._find is not None else ()
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -101,9 +99,10 @@ class Explainer:
         if term is None:
             terms = tokenize_lexical(word, lang)
             term = terms[0] if terms else ""
-            if len(self._terms) >= _TERM_CACHE_LIMIT:
-                self._terms.clear()
-            self._terms[key] = term
+            with self._lock:
+                if len(self._terms) >= _TERM_CACHE_LIMIT:
+                    self._terms.clear()
+                self._terms[key] = term
         return term
 
     def _analysed(self, text: str, lang: str) -> dict[str, list[tuple[int, int]]]:

@@ -3,8 +3,9 @@
 The fused score ranks hits within one result list but has no fixed range, so it cannot tell an
 answer from the closest of several non-answers. Relevance is a small logistic model over
 evidence each channel already has for a hit — a dense channel's raw cosine (which, unlike a
-z-score, does not rise just because one record is the least unrelated) and a keyword
-channel's BM25 score, ``log1p``-scaled — fitted on judged queries by
+z-score, does not rise just because one record is the least unrelated) and how far it stands
+above the channel's mean, the best keyword channel's BM25 score, and the query's length (the
+features below) — fitted on judged queries by
 ``scripts/fit_relevance.py`` and stored as reviewable JSON (``data/relevance.json``): its
 coefficients, the channels it was fitted for (channel name → encoder or keyword language),
 and ``answer_at``, the relevance from which the library believes it has an answer.

@@ -35,7 +35,8 @@ class RowTable:
             if row != canon:
                 self._groups.setdefault(canon, [canon]).append(row)
         #: each linked record's links both ways (references, cited_by, restates, restated_by)
-        self._links = {row: corpus.links_of(r) for row, r in enumerate(self.records) if any(corpus.links_of(r).values())}
+        links = (corpus.links_of(r) for r in self.records)
+        self._links = {row: both for row, both in enumerate(links) if any(both.values())}
 
     def __len__(self) -> int:
         return len(self.records)

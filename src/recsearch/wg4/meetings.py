@@ -72,7 +72,6 @@ def meeting_info(section: MeetingSection, note: str | None) -> dict[str, object]
     }
 
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 _DATE_AR = re.compile(r"(?<![\d٠-٩])([\d٠-٩]{1,2})\s+(?:[^\s/]+\s+)?[^\s/]+/(" + "|".join(MONTHS_AR) + r")\s+([\d٠-٩]{4})")
 _PROPOSED = re.compile(r"اقترح")
 
@@ -85,7 +84,7 @@ def proposed_at(text: str, adopted_at: int, meetings: list[dict[str, object]]) -
     if not _PROPOSED.search(text):
         return None  # a date of another meeting in a reference ("the report of its meeting held …") is no proposal
     for day, month, year in _DATE_AR.findall(text):
-        when = date(int(year.translate(_DIGITS)), MONTHS_AR[month][0], int(day.translate(_DIGITS)))
+        when = date(to_int(year), MONTHS_AR[month][0], to_int(day))
         for m in meetings:
             if m["number"] != adopted_at and str(m["start"]) <= when.isoformat() <= str(m["end"]):
                 return int(m["number"])  # type: ignore[call-overload]
