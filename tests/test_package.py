@@ -19,7 +19,8 @@ import json, recsearch
 from recsearch import Searcher, load_corpus
 hits = Searcher.load().search("compensation for victims", k=3)
 print(json.dumps({"file": recsearch.__file__, "n": len(load_corpus()),
-                  "citations": [h.citation for h in hits]}))
+                  "citations": [h.citation for h in hits], "relevance": hits[0].relevance,
+                  "themes": hits[0].themes}))
 """
 
 
@@ -40,6 +41,7 @@ def test_the_wheel_carries_the_collection_the_glossary_and_the_index(wheel):
         "recsearch/_shipped/data/collections/wg4/collection.json",
         "recsearch/_shipped/data/collections/wg4/records.jsonl",
         "recsearch/_shipped/data/glossary.tsv",
+        "recsearch/_shipped/data/relevance.json",
         "recsearch/_shipped/index/manifest.json",
         "recsearch/_shipped/index/collections/wg4/records.jsonl",
     ):
@@ -63,6 +65,7 @@ def test_an_installed_wheel_answers_with_citations_from_any_directory(wheel, tmp
     assert result["file"].startswith(str(target))  # the installed copy, not the checkout
     assert result["n"] == 288
     assert len(result["citations"]) == 3 and all(c.startswith("CTOC/COP/WG.4/2019/5, ") for c in result["citations"])
+    assert 0.5 < result["relevance"] <= 1 and result["themes"]  # the relevance model and the facets travel too
     # the overrides still win over the package's copy
     env.update(RECSEARCH_INDEX=str(tmp_path / "nowhere"))
     out = subprocess.run([sys.executable, "-c", PROBE], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
