@@ -8,7 +8,10 @@ Every figure is printed with its baseline, measured in the same run:
   ``Searcher.encoders``), interleaved query by query in one process;
 - build: ``Searcher.build`` of the corpus with an empty embedding cache, and again with a
   warm one (what a rebuild after an edit costs);
-- memory: peak RSS of the cold processes.
+- memory: peak RSS of the cold processes;
+- long queries: ``Searcher.search`` of the longest accepted query (2,000 characters: Arabic
+  and English words, Chinese without spaces, one unbroken word) against the median of the
+  normal queries above, in the same process.
 
     python benchmarks/bench_query.py [--runs 5] [--warm 200]
 """
@@ -106,6 +109,36 @@ def warm(n: int) -> None:
     print(f"  ratio p50      {f50 / b50:.2f} x   (goal <= 1.3 x)")
 
 
+LONGEST = 2000  # characters: the query limit (a longer query is refused)
+
+
+def long_queries(reps: int) -> None:
+    from recsearch import Searcher
+
+    searcher = Searcher.load()
+    for q in QUERIES:
+        searcher.search(q)
+
+    def median_ms(q: str) -> float:
+        searcher.search(q)  # the first use of a glossary concept tokenizes its terms once
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            searcher.search(q)
+            times.append(time.perf_counter() - t)
+        return statistics.median(times) * 1000
+
+    normal = statistics.median(median_ms(q) for q in QUERIES)
+    words = " ".join(QUERIES * 40)[:LONGEST]
+    chinese = ("".join(q for q in QUERIES if not q.isascii() and " " not in q) * 200)[:LONGEST]
+    cases = {"words (ar/en/fr/...)": words, "Chinese, no spaces": chinese, "one unbroken word": "ب" * LONGEST}
+    print(f"long queries ({LONGEST} characters, median of {reps}; normal = median of the queries above):")
+    print(f"  normal query   {normal:.1f} ms")
+    for name, q in cases.items():
+        ms = median_ms(q)
+        print(f"  {name:<22} {ms:.1f} ms   {ms / normal:.1f} x   (goal <= 10 x)")
+
+
 def build() -> None:
     import os
 
@@ -129,10 +162,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--warm", type=int, default=200)
+    ap.add_argument("--long", type=int, default=5, help="repetitions of each long query")
     ap.add_argument("--skip-build", action="store_true")
     args = ap.parse_args()
     cold(args.runs)
     warm(args.warm)
+    long_queries(args.long)
     if not args.skip_build:
         build()
 

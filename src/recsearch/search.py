@@ -28,7 +28,7 @@ from .encoders import Encoder
 from .errors import CorpusError, IndexMismatchError, QueryError, QueryTypeError
 from .explain import Explainer, Explanation
 from .facets import FacetCount, facet_counts
-from .filters import FilterIndex, filter_notes, parse_filters, stats_sample, with_understood
+from .filters import FilterIndex, Filters, filter_notes, parse_filters, stats_sample, with_understood
 from .glossary import Glossary, default_glossary
 from .hits import Results
 from .index_folder import build_channels, encoder_list, load_index, write_index
@@ -270,6 +270,28 @@ class Searcher:
             out.append(self._explainer.explain(texts, terms, best_variant=variants, ranks=ranks))
         return out
 
+    def _answer(
+        self, query: Query, prepared: dict[str, Any], channels: list[Channel], filters: Filters, k: int,
+        mode: str, lang: str, min_relevance: float | None,
+    ) -> Results:
+        """One ranked answer to a prepared query under ``filters``: hits with their relevance,
+        coverage and explanations, and whether any answers well."""
+        fx = self._filter_index
+        sample, complete = fx.sample(filters)
+        ranked = rank(
+            channels, prepared, k, fx.mask(filters), self.settings, self._rows.canonical, sample,
+            complete=complete, keyword_only=mode == "lexical",
+        )
+        coverage = self._coverage_of(ranked, prepared, query)
+        relevance = self._relevance_of(ranked, prepared, query, sample)
+        explanations = self._explanations(ranked, prepared, query)
+        hits = self._rows.hits(ranked, lang, relevance, coverage, explanations)
+        results = Results(hits if min_relevance is None else [h for h in hits if h.relevance >= min_relevance])
+        if self.relevance is not None:
+            results.answer_at = self.relevance.answer_at
+            results.no_good_match = relevance is None or float(relevance[0]) < self.relevance.answer_at
+        return results
+
     def _channels_for(self, mode: str) -> list[Channel]:
         kinds = {"hybrid": ("dense", "keyword"), "dense": ("dense",), "lexical": ("keyword",)}[mode]
         names = self.settings.channels
@@ -336,29 +358,16 @@ class Searcher:
             concepts = self.glossary.match(matched) if self.settings.expand and needs_concepts else []
             query = Query(matched, self._spelling.restore(matched), tuple(concepts))
             prepared = {c.name: prepared_for(c, query, expand=self.settings.expand) for c in channels}
-            fx = self._filter_index
-            sample, complete = fx.sample(filters)
-            ranked = rank(
-                channels, prepared, k, fx.mask(filters), self.settings, self._rows.canonical, sample,
-                complete=complete, keyword_only=mode == "lexical",
-            )
-            coverage = self._coverage_of(ranked, prepared, query)
-            relevance = self._relevance_of(ranked, prepared, query, sample)
-            explanations = self._explanations(ranked, prepared, query)
-            hits = self._rows.hits(
-                ranked, lang or ("ar" if understood.language == "ar" else "en"), relevance, coverage, explanations
-            )
-            results = Results(hits if min_relevance is None else [h for h in hits if h.relevance >= min_relevance])
-            if self.relevance is not None:
-                results.answer_at = self.relevance.answer_at
-                results.no_good_match = relevance is None or float(relevance[0]) < self.relevance.answer_at
-            notes = filter_notes(self.corpus, fx, filters, understood if understand_query else None)
+            hit_lang = lang or ("ar" if understood.language == "ar" else "en")
+            results = self._answer(query, prepared, channels, filters, k, mode, hit_lang, min_relevance)
+            notes = filter_notes(self.corpus, self._filter_index, filters, understood if understand_query else None)
             read = understand_query and filters != explicit  # the query's own words narrowed the search
             if read and results.no_good_match:
-                unfiltered = self.search(
-                    matched, k, addressee=addressee, facets=named, mode=mode, understand_query=False, lang=lang
-                )
+                # the same query (its embeddings too) under the caller's own filters only
+                unfiltered = self._answer(query, prepared, channels, explicit, k, mode, hit_lang, None)
                 if unfiltered.no_good_match is False:
+                    unfiltered.notes = tuple(filter_notes(self.corpus, self._filter_index, explicit, None))
+                    unfiltered.language, unfiltered.filters = understood.language, explicit
                     results.unfiltered = unfiltered
                     notes.append(
                         f"Nothing answers this well within {', '.join(_constraints_read(understood))}; "
