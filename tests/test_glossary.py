@@ -119,3 +119,53 @@ def test_a_damaged_glossary_is_a_clear_error(tmp_path, content, match):
         load_glossary(path)
     with pytest.raises(CorpusError, match="not found"):
         load_glossary(tmp_path / "missing.tsv")
+
+
+def _write(tmp_path, *rows: str):
+    path = tmp_path / "glossary.tsv"
+    path.write_text("\n".join(["id\t" + "\t".join(LANGUAGES), *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_small_glossary_file_is_read_as_written(tmp_path):
+    path = _write(
+        tmp_path,
+        "forced\tالعمل القسري|السخرة\tforced labour|compulsory labour\t\t\t\t强迫劳动\t",
+        "",  # a blank line in the middle is skipped, not the end of the file
+        "fund\tالصندوق الاستئماني\ttrust fund\t\t\t\t\t",
+    )
+    glossary = load_glossary(path)
+    assert [c.id for c in glossary.concepts] == ["forced", "fund"]
+    forced = glossary.concepts[0]
+    assert forced.terms["ar"] == ("العمل القسري", "السخرة") and forced.terms["en"] == ("forced labour", "compulsory labour")
+    assert forced.terms["fr"] == () and forced.terms["zh"] == ("强迫劳动",)
+    # a language a concept leaves out is simply not matched or expanded
+    assert glossary.expand("compulsory labour", "fr") == [] and glossary.expand("trust fund", "de") == []
+    assert glossary.expand("السخرة", "en") == ["forced labour", "compulsory labour"]
+
+
+def test_chinese_variants_match_as_substrings_anywhere(tmp_path):
+    glossary = load_glossary(_write(tmp_path, "forced\tالسخرة\tforced labour\t\t\t\t强迫劳动|劳役\t"))
+    assert [c.id for c in glossary.match("关于强迫劳动的被害人")] == ["forced"]  # not at the start
+    assert [c.id for c in glossary.match("劳役")] == ["forced"]
+    assert glossary.match("强迫") == [] and glossary.match("forced") == []
+
+
+def test_an_arabic_variant_with_the_article_matches_with_or_without_it(tmp_path):
+    glossary = load_glossary(_write(tmp_path, "fund\tالصندوق الاستئماني\ttrust fund\t\t\t\t\t"))
+    for query in ("الصندوق الاستئماني", "للصندوق الاستئماني", "بالصندوق الاستئماني", "صندوق الاستئماني"):
+        assert [c.id for c in glossary.match(query)] == ["fund"], query
+    assert glossary.match("الصندوق") == [] and glossary.match("الاستئماني الصندوق") == []
+
+
+def test_a_glossary_error_names_the_line_and_the_expected_header(tmp_path):
+    with pytest.raises(CorpusError, match=r"glossary\.tsv:4: expected 8 tab-separated cells, got 2"):
+        load_glossary(_write(tmp_path, "a\t" + "\t".join("x" * 7), "", "b\tx"))
+    other = tmp_path / "other.tsv"
+    other.write_text("ID\tar\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"header must be the columns \['id', 'ar', 'en'"):
+        load_glossary(other)
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(CorpusError, match="header must be"):
+        load_glossary(empty)

@@ -126,3 +126,58 @@ def test_numpy_integers_are_integers_for_the_tools_too(searcher):
     reply = call_tool("search_recommendations", {"query": "victims", "k": np.int64(2)}, searcher=searcher)
     assert len(reply["results"]) == 2
     json.dumps(reply)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "holds"),
+    [
+        ({"meeting": 6}, lambda r: r["meeting"]["number"] == 6),
+        ({"year": 2015}, lambda r: r["meeting"]["year"] == 2015),
+        ({"addressee": "unodc"}, lambda r: "unodc" in r["addressees"]),
+        ({"strength": "encouraged"}, lambda r: r["strength"] == "encouraged"),
+        ({"theme": "victim_identification"}, lambda r: "victim_identification" in r["themes"]),
+        ({"sdg": "16.2"}, lambda r: "16.2" in r["sdg_targets"]),
+    ],
+    ids=["meeting", "year", "addressee", "strength", "theme", "sdg"],
+)
+def test_every_filter_argument_reaches_the_search(searcher, arguments, holds):
+    reply = call_tool("search_recommendations", {"query": "victims", "k": 5, **arguments}, searcher=searcher)
+    assert reply["results"] and all(holds(r) for r in reply["results"]), reply["results"][0]
+    unfiltered = call_tool("search_recommendations", {"query": "victims", "k": 50}, searcher=searcher)
+    assert not all(holds(r) for r in unfiltered["results"])  # the filter is what made it hold
+
+
+def test_similar_takes_its_filters_and_k(searcher):
+    more = call_tool("similar_recommendations", {"id": "5.34", "k": 3, "meeting": 2, "lang": "ar"}, searcher=searcher)
+    assert len(more["results"]) == 3 and {r["meeting"]["number"] for r in more["results"]} == {2}
+    assert all(r["citation"] == r["citation_ar"] for r in more["results"])
+
+
+def test_an_error_message_shows_the_offending_value_in_short(searcher):
+    def message(arguments, name="search_recommendations"):
+        return call_tool(name, arguments, searcher=searcher)["error"]["message"]
+
+    shown = message({"query": "x", "lang": "x" * 200}).split("got ", 1)[1]
+    assert shown.startswith('"xxx') and shown.endswith("...") and len(shown) == 80
+    assert message({"query": "x", "lang": "x" * 78}).endswith('"' + "x" * 78 + '"')  # 80 characters: whole
+    assert message({"query": "x", "k": "3"}).endswith('got "3"')
+    assert message({"query": "x", "k": {1}}).endswith("got a set")
+    assert "'delete_everything'" in message({}, "delete_everything")
+
+
+def test_a_fault_that_is_not_the_callers_is_an_error_of_type_error(searcher, monkeypatch):
+    from recsearch.errors import IndexCorruptError
+
+    def broken(*args, **kwargs):
+        raise IndexCorruptError("index damaged: rebuild it")
+
+    monkeypatch.setattr(searcher, "search", broken)
+    reply = call_tool("search_recommendations", {"query": "victims"}, searcher=searcher)
+    assert reply == {"error": {"type": "error", "message": "index damaged: rebuild it"}}
+
+
+def test_without_a_searcher_the_default_one_answers(searcher, monkeypatch):
+    import recsearch.tools as tools
+
+    monkeypatch.setattr(tools, "_default", searcher)
+    assert call_tool("get_recommendation", {"id": "4.46.g"})["recommendation"]["id"] == "4.46.g"

@@ -23,6 +23,7 @@ def test_mend_brackets_fixes_mirrored_pairs_only():
 
 def test_auto_restore_drops_tatweel_and_collapses_spaces():
     assert auto_restore("  الأشـــخاص   في  ") == "الأشخاص في"
+    assert auto_restore("انظر )الوثيقة( هنا") == "انظر (الوثيقة) هنا"  # mirrored pairs mended
 
 
 def test_arabic_letters_ignore_tatweel_digits_and_diacritics():
