@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +183,62 @@ def test_without_a_searcher_the_default_one_answers(searcher, monkeypatch):
 
     monkeypatch.setattr(tools, "_default", searcher)
     assert call_tool("get_recommendation", {"id": "4.46.g"})["recommendation"]["id"] == "4.46.g"
+
+
+def test_each_filter_parameter_says_what_it_keeps_and_lists_the_labels(searcher, corpus):
+    props = tool_schema(searcher)[0]["function"]["parameters"]["properties"]
+    assert props["meeting"]["type"] == props["year"]["type"] == "integer"
+    assert props["meeting"]["description"] == "Only recommendations adopted at this meeting. Meetings [3] adopted none themselves."
+    assert props["year"]["description"] == "Only recommendations adopted in this year."
+    assert props["year"]["enum"] == [2009, 2010, 2011, 2013, 2015, 2017, 2018]
+    assert props["addressee"]["type"] == "string" and props["addressee"]["description"] == "Only recommendations addressed to this actor."
+    for facet, what in (("theme", "on this theme"), ("sdg", "serving this SDG target"), ("strength", "that ask this strongly")):
+        values = list(corpus.facet_values(facet))
+        assert props[facet]["type"] == "string" and props[facet]["enum"] == values
+        pairs = "; ".join(f"{v} = {corpus.facet_label(facet, v)}" for v in values)
+        assert props[facet]["description"] == f"Only recommendations {what} ({pairs})."
+    assert "should = should; should_consider = should consider" in props["strength"]["description"]
+
+
+def test_a_tool_hit_keeps_what_matched_but_not_offsets_or_channel_scores(searcher):
+    hit = call_tool("search_recommendations", {"query": "victims compensation", "k": 1}, searcher=searcher)["results"][0]
+    assert "channels" not in hit
+    assert set(hit["explanation"]) == {"words", "concepts", "best_variant"} and hit["explanation"]["words"]
+
+
+def test_each_reply_has_exactly_its_documented_keys(searcher):
+    search = call_tool("search_recommendations", {"query": "victims at the sixth meeting", "k": 2}, searcher=searcher)
+    assert set(search) == {"tool", "no_good_match", "notes", "results", "unfiltered_results", "understood"}
+    assert search["tool"] == "search_recommendations" and search["understood"]["meetings"] == [6]
+    similar = call_tool("similar_recommendations", {"id": "5.34", "k": 2}, searcher=searcher)
+    assert set(similar) == {"tool", "id", "results"} and (similar["tool"], similar["id"]) == ("similar_recommendations", "5.34")
+    got = call_tool("get_recommendation", {"id": "5.34"}, searcher=searcher)
+    assert set(got) == {"tool", "recommendation"} and got["tool"] == "get_recommendation"
+
+
+def test_notes_and_unfiltered_results_are_passed_on(searcher, monkeypatch):
+    real = searcher.search
+
+    def with_unfiltered(query, k, **options):
+        results = real(query, k, **options)
+        results.notes = ("a note",)
+        results.unfiltered = real("compensation", 2)
+        return results
+
+    monkeypatch.setattr(searcher, "search", with_unfiltered)
+    reply = call_tool("search_recommendations", {"query": "victims", "k": 2}, searcher=searcher)
+    assert reply["notes"] == ["a note"]
+    assert [h["id"] for h in reply["unfiltered_results"]] == [h.id for h in real("compensation", 2)]
+    assert "channels" not in reply["unfiltered_results"][0]  # rendered as tool hits
+
+
+GOLDEN_SCHEMA = Path(__file__).resolve().parent / "data" / "tool_schema_wg4.json"
+
+
+def test_the_tool_schema_is_the_reviewed_one(searcher):
+    """What a model reads is a contract: any change to a name, a description or an enum shows
+    up here, to be reviewed and then written with RECSEARCH_UPDATE_GOLDEN=1."""
+    schema = json.loads(json.dumps(tool_schema(searcher), ensure_ascii=False))
+    if os.environ.get("RECSEARCH_UPDATE_GOLDEN") == "1":
+        GOLDEN_SCHEMA.write_text(json.dumps(schema, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert schema == json.loads(GOLDEN_SCHEMA.read_text(encoding="utf-8"))
