@@ -242,3 +242,44 @@ def test_the_tool_schema_is_the_reviewed_one(searcher):
     if os.environ.get("RECSEARCH_UPDATE_GOLDEN") == "1":
         GOLDEN_SCHEMA.write_text(json.dumps(schema, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     assert schema == json.loads(GOLDEN_SCHEMA.read_text(encoding="utf-8"))
+
+
+def test_bounds_are_inclusive_and_checked_by_the_tool_with_its_own_words(searcher):
+    def reply(arguments, name="search_recommendations"):
+        return call_tool(name, arguments, searcher=searcher)
+
+    assert len(reply({"query": "victims", "k": 1})["results"]) == 1
+    assert len(reply({"query": "victims", "k": MAX_K})["results"]) == MAX_K
+    assert "results" in reply({"query": "victims " + "x" * 1992})  # exactly 2,000 characters
+    assert reply({"query": "x" * 2001})["error"]["message"] == "query is 2001 characters long; the limit is 2000"
+    assert reply({"query": "  "})["error"]["message"] == "query must not be empty"
+    assert reply({"id": "x" * 201}, "get_recommendation")["error"] == {
+        "type": "invalid_argument", "message": "id is 201 characters long; the limit is 200",
+    }
+    assert reply({"query": "x", "k": 0})["error"]["message"] == "k must be >= 1, got 0"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (None, "missing required argument(s) ['query'] for search_recommendations"),
+        ("", "missing required argument(s) ['query'] for search_recommendations"),
+        ({1: "a", 2: "b", 3: "c", 4: "d", "query": "x"}, "argument names must be strings, got ['1', '2', '3']"),
+    ],
+)
+def test_missing_or_odd_arguments_get_the_precise_message(searcher, arguments, message):
+    assert call_tool("search_recommendations", arguments, searcher=searcher)["error"]["message"] == message
+
+
+def test_validate_arguments_refuses_an_unknown_tool_and_uses_the_searchers_collections(tmp_path):
+    from recsearch.errors import QueryError
+    from conftest import TEST_DATA
+
+    with pytest.raises(QueryError, match="unknown tool 'nope'"):
+        validate_arguments("nope", {})
+    fictional = Searcher.build(
+        collections=[TEST_DATA / "fictional_collection"], encoder="hashing", path=tmp_path / "index", show_progress=False, cache=False
+    )
+    assert validate_arguments("search_recommendations", {"query": "x", "meeting": 2}, fictional)["meeting"] == 2
+    with pytest.raises(QueryError, match=r"meeting must be one of \[1, 2\]"):
+        validate_arguments("search_recommendations", {"query": "x", "meeting": 5}, fictional)
