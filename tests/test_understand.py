@@ -121,3 +121,17 @@ def test_a_browse_names_a_theme_a_question_or_a_topic_does_not():
     assert question.facets == ()  # a question: ranking, not a filter
     assert with_facets(understand("recommendations on victim identification", calendar), labels).facets == ()  # no meeting or year
     assert label_index({"t": {"a": ["same label"], "b": ["same label"]}}) == {}  # a shared label names neither
+
+
+def test_to_dict_holds_everything_understood_with_facets_grouped_by_name():
+    from recsearch.understand import Understood
+
+    u = Understood(
+        "q at the 12th meeting", "q", "en", meetings=(5,), years=(2015,), phrases=("at the fifth meeting",),
+        missing_meetings=(12,), missing_years=(2030,), facets=(("theme", "gender"), ("sdg", "8.7"), ("theme", "corruption")),
+    )
+    assert u.to_dict() == {
+        "query": "q at the 12th meeting", "text": "q", "language": "en", "meetings": [5], "years": [2015],
+        "phrases": ["at the fifth meeting"], "missing_meetings": [12], "missing_years": [2030],
+        "facets": {"theme": ["gender", "corruption"], "sdg": ["8.7"]},
+    }
