@@ -375,3 +375,40 @@ def test_source_date_epoch_makes_the_build_time_reproducible(monkeypatch):
     assert _build_time() == "2023-11-14T22:13:20Z"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a time")
     assert _build_time().endswith("Z") and _build_time() != "2023-11-14T22:13:20Z"
+
+
+def test_write_index_folder_refuses_bad_arguments_with_messages_that_say_what_is_wrong(tmp_path):
+    import dataclasses
+
+    from recsearch.errors import QueryTypeError
+
+    writer = make_writer(RECORDS, FakeEncoder())
+
+    def refused(error, message, *args):
+        with pytest.raises(error) as caught:
+            write_index_folder(*args)
+        assert str(caught.value) == message
+
+    refused(QueryTypeError, "writer must be a callable taking the folder to write into", tmp_path / "a", "not callable", fields())
+    refused(QueryTypeError, "fields must be ManifestFields, got dict", tmp_path / "a", writer, {})
+    refused(QueryTypeError, "fields.channels must be a non-empty tuple of ChannelSpec", tmp_path / "a", writer,
+            dataclasses.replace(fields(), channels=()))
+    refused(QueryTypeError, "fields.channels must be a non-empty tuple of ChannelSpec", tmp_path / "a", writer,
+            dataclasses.replace(fields(), channels=("dense",)))
+    twice = fields()
+    refused(QueryError, "two channels share a name", tmp_path / "a", writer,
+            dataclasses.replace(twice, channels=(twice.channels[0], twice.channels[0])))
+    refused(QueryError, "index path '..' must name a folder", "..", writer, fields())
+    assert not (tmp_path / "a").exists()
+
+
+def test_the_build_time_is_utc_and_an_empty_epoch_means_now(monkeypatch):
+    from recsearch.store import _build_time
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert _build_time() == "1970-01-01T00:00:00Z"  # UTC, whatever the machine's zone
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
+    from datetime import timezone
+
+    built = datetime.strptime(_build_time(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    assert abs((datetime.now(timezone.utc) - built).total_seconds()) < 60

@@ -135,3 +135,36 @@ def test_to_dict_holds_everything_understood_with_facets_grouped_by_name():
         "phrases": ["at the fifth meeting"], "missing_meetings": [12], "missing_years": [2030],
         "facets": {"theme": ["gender", "corruption"], "sdg": ["8.7"]},
     }
+
+
+@pytest.mark.parametrize(
+    ("query", "meetings"),
+    [
+        ("victims At The FIFTH Meeting", (5,)),  # any case
+        ("victims AT THE 6TH MEETING", (6,)),
+        ("MEETING 7 on consent", (7,)),
+        ("关于第5次会议的建议", (5,)),  # numeric Chinese, inside the text
+        ("ما أوصى به الاجتماع ٤ بشأن الأطفال", (4,)),  # Arabic-Indic digits
+        ("ما أوصى به الاجتماع 4 بشأن الأطفال", (4,)),
+    ],
+)
+def test_numeric_and_capitalised_meeting_forms(query, meetings):
+    assert understand(query).meetings == meetings
+
+
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("¿trata?", "es"),
+        ("ÄRZTE UND OPFER", "de"),
+        ("Ärzte und Opfer", "de"),
+        ("ok", "en"),
+        ("хорошо", "ru"),
+        ("\u0400", "ru"),  # the first letter of the Cyrillic block
+        ("\u3400", "zh"),  # the first of CJK extension A
+        ("\u9fff", "zh"),  # the last of the unified ideographs
+        ("\u0600\u0600", "ar"),  # the first of the Arabic block
+    ],
+)
+def test_language_from_letters_at_the_edges_of_their_ranges(query, lang):
+    assert detect_language(query) == lang
