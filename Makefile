@@ -36,7 +36,7 @@ index: setup
 	HF_HUB_OFFLINE=1 $(VENV)/bin/recsearch corpus build
 	HF_HUB_OFFLINE=1 SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) $(VENV)/bin/recsearch index build -q
 
-# mutation testing of the six modules of [tool.mutmut] (about 1.5 h on two cores): mutmut's run,
+# mutation testing of the six modules of [tool.mutmut] (a full run: about 2.5-3 h on two cores): mutmut's run,
 # then every mutant it left alive run again in a fresh interpreter (scripts/mutation_score.py
 # says why); prints the score per module, writes the survivors to mutants/survivors.txt
 mutate: setup

@@ -18,6 +18,7 @@ proportion), and the score of each module is then estimated: the mutants checked
 exactly, plus the unchecked ones at the kill rate of their sample (with a 95 % interval).
 
     python scripts/mutation_score.py [--jobs 2] [--sample N] [--seed 0] [--timeout 300]
+    python scripts/mutation_score.py --again   # after new tests: only the mutants still alive
 
 Prints the score per module and overall; writes the mutants still alive to
 ``mutants/survivors.txt`` and every verdict to ``mutants/score.json``.
@@ -109,12 +110,14 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds a mutant's test run may take")
     ap.add_argument("--sample", type=int, default=0, help="run this many of the mutants mutmut did not check")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--again", action="store_true", help="run only the mutants the last score left alive")
     args = ap.parse_args()
     if not (MUTANTS / "mutmut-stats.json").is_file():
         sys.exit("no mutmut run in mutants/: run `mutmut run` first (make mutate)")
     # the tests as they are now (mutmut copied them when its run began)
     shutil.copytree(ROOT / "tests", MUTANTS / "tests", dirs_exist_ok=True)
     verdicts = mutmut_verdicts()
+    previous = json.loads((MUTANTS / "score.json").read_text(encoding="utf-8")) if args.again else None
     by_module: dict[str, list[str]] = defaultdict(list)
     for name in sorted(verdicts):
         by_module[module_of(name)].append(name)
@@ -126,8 +129,12 @@ def main() -> None:
         share = round(args.sample * len(names) / total_unchecked) if total_unchecked else 0
         sampled[module] = sorted(rng.sample(names, min(len(names), share)))
     pending = sorted(n for n, s in verdicts.items() if s in ALIVE) + [n for names in sampled.values() for n in names]
+    if previous is not None:  # the same sample, and only what it left alive
+        sampled = {m: previous["sampled"].get(m, []) for m in by_module}
+        verdicts = {n: previous["final"].get(n, s) for n, s in verdicts.items()}
+        pending = sorted(n for n, s in verdicts.items() if s == "survived")
     print(
-        f"{len(verdicts)} mutants: mutmut killed {sum(s in KILLED for s in verdicts.values())}, left "
+        f"{len(verdicts)} mutants: {'the last score' if args.again else 'mutmut'} killed {sum(s in KILLED for s in verdicts.values())}, left "
         f"{sum(s in ALIVE for s in verdicts.values())} alive, did not check {total_unchecked} "
         f"({sum(map(len, sampled.values()))} of them sampled). Running {len(pending)} in fresh interpreters ...",
         flush=True,
