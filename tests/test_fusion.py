@@ -44,3 +44,17 @@ def test_unknown_fusion_and_nothing_to_fuse_are_value_errors():
         fuse({}, "borda")
     with pytest.raises(QueryError, match="nothing to fuse"):
         fuse({})
+
+
+def test_nothing_to_fuse_says_so_word_for_word():
+    with pytest.raises(QueryError) as caught:
+        fuse({})
+    assert str(caught.value) == "nothing to fuse: no channel was used"
+
+
+def test_zscore_is_float_zeros_for_a_flat_channel_and_divides_from_the_threshold_up():
+    from recsearch.fusion import zscore
+
+    flat = zscore(np.array([3, 3, 3]), 3.0, 0.0)
+    assert flat.dtype == np.float64 and flat.tolist() == [0.0, 0.0, 0.0]
+    assert zscore(np.array([1.0, 2.0]), 1.0, 1e-9).tolist() == [0.0, pytest.approx(1e9)]  # 1e-9 itself divides

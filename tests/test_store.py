@@ -412,3 +412,21 @@ def test_the_build_time_is_utc_and_an_empty_epoch_means_now(monkeypatch):
 
     built = datetime.strptime(_build_time(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     assert abs((datetime.now(timezone.utc) - built).total_seconds()) < 60
+
+
+def test_a_dense_channel_of_one_dimension_is_valid_and_of_zero_is_refused():
+    assert ChannelSpec("d", "dense", encoder="e", dim=1, index_kind="flat", variants=("ar",)).dim == 1
+    with pytest.raises(ValueError, match="dense channel d has no positive dim"):
+        ChannelSpec("d", "dense", encoder="e", dim=0, index_kind="flat", variants=("ar",))
+    with pytest.raises(ValueError, match="dense channel d names no text variants"):
+        ChannelSpec("d", "dense", encoder="e", dim=4, index_kind="flat", variants=())
+
+
+def test_a_mismatch_lists_five_ids_of_each_kind_and_counts_the_rest(built):
+    many = {f"new.{i}": "نص" for i in range(7)}
+    with pytest.raises(IndexMismatchError) as caught:
+        read_manifest(built, Expectation(record_hashes={**record_hashes(RECORDS), **record_hashes(many)}))
+    assert "other record texts - 7 new: new.0, new.1, new.2, new.3, new.4 (+2 more)" in str(caught.value)
+    with pytest.raises(IndexMismatchError) as caught:
+        read_manifest(built, Expectation(record_hashes={**record_hashes(RECORDS), **record_hashes({"x.1": "نص"})}))
+    assert "1 new: x.1" in str(caught.value) and "more)" not in str(caught.value)
