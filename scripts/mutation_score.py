@@ -35,7 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -123,13 +123,14 @@ def main() -> None:
         by_module[module_of(name)].append(name)
     unchecked = {m: [n for n in names if verdicts[n] == UNCHECKED] for m, names in by_module.items()}
     total_unchecked = sum(map(len, unchecked.values()))
-    rng = random.Random(args.seed)
-    sampled: dict[str, list[str]] = {}
-    for module, names in unchecked.items():
-        share = round(args.sample * len(names) / total_unchecked) if total_unchecked else 0
-        sampled[module] = sorted(rng.sample(names, min(len(names), share)))
-    pending = sorted(n for n, s in verdicts.items() if s in ALIVE) + [n for names in sampled.values() for n in names]
-    if previous is not None:  # the same sample, and only what it left alive
+    if previous is None:  # mutmut's survivors, and a fresh sample of what it did not check
+        rng = random.Random(args.seed)
+        sampled = {}
+        for module, names in unchecked.items():
+            share = round(args.sample * len(names) / total_unchecked) if total_unchecked else 0
+            sampled[module] = sorted(rng.sample(names, min(len(names), share)))
+        pending = sorted(n for n, s in verdicts.items() if s in ALIVE) + [n for names in sampled.values() for n in names]
+    else:  # the last score's sample, and only what it left alive
         sampled = {m: previous["sampled"].get(m, []) for m in by_module}
         verdicts = {n: previous["final"].get(n, s) for n, s in verdicts.items()}
         pending = sorted(n for n, s in verdicts.items() if s == "survived")
