@@ -83,10 +83,7 @@ def cold(runs: int) -> None:
     print(f"  ratio          {f / b:.2f} x   (goal <= 5 x)")
 
 
-def warm(n: int) -> None:
-    from recsearch import Searcher
-
-    searcher = Searcher.load()
+def warm(searcher, n: int) -> None:
     encoders = searcher.encoders
     for q in QUERIES:  # warm-up
         searcher.search(q)
@@ -112,13 +109,7 @@ def warm(n: int) -> None:
 LONGEST = 2000  # characters: the query limit (a longer query is refused)
 
 
-def long_queries(reps: int) -> None:
-    from recsearch import Searcher
-
-    searcher = Searcher.load()
-    for q in QUERIES:
-        searcher.search(q)
-
+def long_queries(searcher, reps: int) -> None:
     def median_ms(q: str) -> float:
         searcher.search(q)  # the first use of a glossary concept tokenizes its terms once
         times = []
@@ -166,8 +157,11 @@ def main() -> None:
     ap.add_argument("--skip-build", action="store_true")
     args = ap.parse_args()
     cold(args.runs)
-    warm(args.warm)
-    long_queries(args.long)
+    from recsearch import Searcher
+
+    searcher = Searcher.load()  # one load for the in-process figures
+    warm(searcher, args.warm)
+    long_queries(searcher, args.long)
     if not args.skip_build:
         build()
 
