@@ -168,3 +168,99 @@ def test_numeric_and_capitalised_meeting_forms(query, meetings):
 )
 def test_language_from_letters_at_the_edges_of_their_ranges(query, lang):
     assert detect_language(query) == lang
+
+
+#: Every ordinal the query reader knows, written out independently of its tables: per language,
+#: (a phrase naming meeting n, n) for n = 1..12 and for "the last meeting" (12 in FICTIONAL).
+ORDINAL_PHRASES = {
+    "en": [(f"at the {w} meeting", n) for n, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), start=1)]
+    + [("at the last meeting", 12), ("the latest session", 12), ("the most recent meeting", 12), ("the final meeting", 12)],
+    "fr": [(f"lors de la {w} réunion", n) for n, w in [
+        (1, "première"), (1, "premiere"), (1, "1re"), (1, "1ère"), (2, "deuxième"), (2, "seconde"), (2, "2e"),
+        (3, "troisième"), (3, "3e"), (4, "quatrième"), (4, "4e"), (5, "cinquième"), (5, "5e"), (6, "sixième"), (6, "6e"),
+        (7, "septième"), (7, "7e"), (8, "huitième"), (8, "8e"), (9, "neuvième"), (9, "9e"), (10, "dixième"), (10, "10e"),
+        (11, "onzième"), (11, "11e"), (12, "douzième"), (12, "12e"), (12, "dernière"), (12, "derniere")]],
+    "es": [(f"en la {w} reunión", n) for n, w in [
+        (1, "primera"), (1, "1a"), (1, "1.a"), (2, "segunda"), (3, "tercera"), (4, "cuarta"), (5, "quinta"), (6, "sexta"),
+        (7, "séptima"), (7, "septima"), (8, "octava"), (9, "novena"), (10, "décima"), (10, "decima"), (11, "undécima"),
+        (12, "duodécima"), (12, "última"), (12, "ultima")]],
+    "ru": [(f"на {w} совещании", n) for n, w in [
+        (1, "первом"), (2, "втором"), (3, "третьем"), (4, "четвертом"), (4, "четвёртом"), (5, "пятом"), (6, "шестом"),
+        (7, "седьмом"), (8, "восьмом"), (9, "девятом"), (10, "десятом"), (11, "одиннадцатом"), (12, "двенадцатом"),
+        (12, "последнем")]],
+    "de": [(f"auf der {w} Sitzung", n) for n, w in [
+        (1, "ersten"), (2, "zweiten"), (3, "dritten"), (4, "vierten"), (5, "fünften"), (5, "funften"), (6, "sechsten"),
+        (7, "siebten"), (8, "achten"), (9, "neunten"), (10, "zehnten"), (11, "elften"), (12, "zwölften"),
+        (12, "zwolften"), (12, "letzten")]],
+    "ar": [(f"في الاجتماع {w}", n) for n, w in [
+        (1, "الأول"), (1, "الاول"), (1, "الأولى"), (2, "الثاني"), (2, "الثانى"), (3, "الثالث"), (4, "الرابع"),
+        (5, "الخامس"), (6, "السادس"), (7, "السابع"), (8, "الثامن"), (9, "التاسع"), (10, "العاشر"), (11, "الحادي عشر"),
+        (12, "الثاني عشر"), (12, "الأخير"), (12, "الاخير")]],
+    "zh": [(f"第{w}次会议", n) for n, w in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split(), start=1)]
+    + [("第三次會議", 3), ("最近一次会议", 12), ("最后一次会议", 12), ("上一次會議", 12)],
+}
+
+
+@pytest.mark.parametrize(
+    ("phrase", "n"), [pair for pairs in ORDINAL_PHRASES.values() for pair in pairs], ids=lambda v: str(v)
+)
+def test_every_ordinal_of_every_language_names_its_meeting(phrase, n):
+    u = _understand(f"{phrase} 🙂 victims", FICTIONAL)
+    assert (u.meetings, u.phrases) == ((n,), (phrase,))
+    assert u.text == "🙂 victims"
+
+
+@pytest.mark.parametrize(
+    ("query", "n", "phrase"),
+    [
+        ("victims at the 1st meeting", 1, "at the 1st meeting"),
+        ("victims in the 2nd session", 2, "in the 2nd session"),
+        ("victims during its 3rd meetings", 3, "during its 3rd meetings"),
+        ("victims from meeting no. 11", 11, "meeting no. 11"),
+        ("victims in meeting No 10", 10, "in meeting No 10"),
+        ("victims 第 12 次會議", 12, "第 12 次會議"),
+        ("الضحايا في الاجتماع رقم 9", 9, "في الاجتماع رقم 9"),
+        ("الضحايا بالاجتماع ١١", 11, "بالاجتماع ١١"),
+        ("الضحايا في آخر اجتماعاته", 12, "في آخر اجتماعاته"),
+        ("الضحايا في اجتماعه الثالث", 3, "في اجتماعه الثالث"),
+        ("victims на своём пятом совещании", 5, "на своём пятом совещании"),
+    ],
+)
+def test_numeric_and_other_forms_name_their_meeting_and_leave_the_topic(query, n, phrase):
+    u = _understand(query, FICTIONAL)
+    assert (u.meetings, u.phrases) == ((n,), (phrase,))
+    assert u.text.split()[0] in {"victims", "الضحايا"}
+
+
+def test_a_meeting_named_but_not_held_is_reported_and_taken_out_of_the_topic():
+    u = understand("consent at the ninth meeting")
+    assert (u.meetings, u.missing_meetings, u.phrases, u.text) == ((), (9,), ("at the ninth meeting",), "consent")
+    zero = understand("meeting 0 on consent")  # not a meeting number: the text is the topic
+    assert (zero.meetings, zero.missing_meetings, zero.text) == ((), (), "meeting 0 on consent")
+
+
+@pytest.mark.parametrize(
+    ("query", "years", "text"),
+    [
+        ("victims in 2015", (2015,), "victims"),
+        ("victims 2015年", (2015,), "victims"),
+        ("жертвы в 2017 году", (2017,), "жертвы"),
+        ("жертвы 2017 г.", (2017,), "жертвы"),
+        ("الضحايا لعام ٢٠١٨", (2018,), "الضحايا"),
+        ("الضحايا سنة 2009", (2009,), "الضحايا"),
+        ("Opfer im 2011", (2011,), "Opfer"),
+        ("víctimas del 2013", (2013,), "víctimas"),
+        ("victims 2015, 2017", (2015, 2017), "victims"),
+        ("victims 20155", (), "victims 20155"),
+    ],
+)
+def test_years_in_every_form(query, years, text):
+    u = understand(query)
+    assert (u.years, u.text) == (years, text)
+
+
+def test_years_not_held_are_reported_and_stay_in_the_text():
+    u = understand("the 2030 Agenda in 2016")
+    assert (u.years, u.missing_years) == ((), (2016, 2030)) and u.text == "the 2030 Agenda in 2016"
+    assert _understand("victims in 2015", None).missing_years == ()  # nothing loaded: nothing is missing

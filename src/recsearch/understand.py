@@ -57,7 +57,9 @@ _ORDINALS: dict[str, tuple[str, ...]] = {
     ),
     "zh": ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "最近一|最后一|上一"),
 }
-LAST = 0  # what a pattern for "the last meeting" resolves to: the highest meeting number loaded
+#: what a pattern for "the last meeting" resolves to: the highest meeting number loaded (not 0,
+#: which "meeting 0" names)
+LAST = -1
 
 
 def _meeting_patterns() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]]:
