@@ -264,3 +264,59 @@ def test_years_not_held_are_reported_and_stay_in_the_text():
     u = understand("the 2030 Agenda in 2016")
     assert (u.years, u.missing_years) == ((), (2016, 2030)) and u.text == "the 2030 Agenda in 2016"
     assert _understand("victims in 2015", None).missing_years == ()  # nothing loaded: nothing is missing
+
+
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        # each script's ranges, at both ends and one past them (a letter of another script, or no letter: en)
+        ("\u0600", "ar"), ("\u05ff", "en"), ("\u06ff", "ar"), ("\u0700", "en"),
+        ("\u0750", "ar"), ("\u074f", "en"), ("\u077f", "ar"), ("\u0780", "en"),
+        ("\ufb50", "ar"), ("\ufb4f", "en"), ("\ufeff", "ar"), ("\uff00", "en"),
+        ("\u0400", "ru"), ("\u03ff", "en"), ("\u04ff", "ru"), ("\u0500", "en"),
+        ("\u4e00", "zh"), ("\u4dff", "en"), ("\u9fff", "zh"), ("\ua000", "en"),
+        ("\u3400", "zh"), ("\u33ff", "en"), ("\u4dbf", "zh"), ("\u4dc0", "en"),
+        # Latin letters end before U+0250: two of them outnumber one Cyrillic letter, two past it do not
+        ("\u024f\u024fж", "en"), ("\u0250\u0250ж", "ru"),
+        # one accent alone is enough for a language
+        ("ça", "fr"), ("año", "es"), ("straße", "de"),
+    ],
+)
+def test_language_ranges_end_where_their_blocks_end(query, lang):
+    assert detect_language(query) == lang
+
+
+#: (Chinese labels are shorter than the four letters a label needs, so a Chinese browse names no theme.)
+BROWSE_LABELS = {"theme": {"compensation": ["compensation", "indemnisation", "indemnización", "компенсация", "Entschädigung", "التعويض"]}}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "recommendations on compensation in 2015", "recommendation about compensation in 2015",
+        "recommendations regarding compensation in 2015", "recommendations concerning compensation in 2015",
+        "recommendations for compensation in 2015", "recommendations related to compensation in 2015",
+        "التوصيات بشأن التعويض في عام 2015", "التوصيات حول التعويض في عام 2015", "التوصيات عن التعويض في عام 2015",
+        "التوصيات المتعلقة ب التعويض في عام 2015", "التوصيات الخاصة ب التعويض في عام 2015", "التوصيات المتصلة ب التعويض في عام 2015",
+        "recommandations sur indemnisation en 2015", "recommandations concernant indemnisation en 2015",
+        "recommandations relatives à indemnisation en 2015", "recommandation en matière de indemnisation en 2015",
+        "recomendaciones sobre indemnización en 2015", "recomendaciones acerca de indemnización en 2015",
+        "recomendaciones relativas a indemnización en 2015", "recomendación en materia de indemnización en 2015",
+        "рекомендации по компенсация в 2015 году", "рекомендации о компенсация в 2015 году",
+        "рекомендации относительно компенсация в 2015 году", "рекомендации в области компенсация в 2015 году",
+        "Empfehlungen zu Entschädigung im 2015", "Empfehlungen zur Entschädigung im 2015", "Empfehlung über Entschädigung im 2015",
+        "Empfehlungen betreffend Entschädigung im 2015", "EMPFEHLUNGEN ZUM Entschädigung im 2015",
+        "التوصية بشأن التعويض في عام 2015", "recomendacion sobre indemnización en 2015",
+    ],
+)
+def test_a_browse_in_any_language_reads_the_facet(query):
+    from recsearch.understand import label_index, with_facets
+
+    u = with_facets(understand(query), label_index(BROWSE_LABELS))
+    assert (u.years, u.facets) == ((2015,), (("theme", "compensation"),))
+
+
+def test_labels_shorter_than_four_letters_name_nothing():
+    from recsearch.understand import label_index
+
+    assert label_index({"t": {"a": ["abc"], "b": ["abcd", "Ab-Cd e"]}}) == {"abcd": ("t", "b"), "ab cd e": ("t", "b")}

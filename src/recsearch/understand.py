@@ -240,11 +240,11 @@ def understand(query: str, calendar: Calendar | None = None) -> Understood:
 #: "recommendations on/about …" in the seven languages: the form of a browse
 _BROWSE = re.compile(
     r"\brecommendations?\s+(?:on|about|regarding|concerning|for|related\s+to)\b"
-    r"|التوصيات\s+(?:بشأن|حول|عن|المتعلقة\s+ب|الخاصة\s+ب|المتصلة\s+ب)"
+    r"|التوصي(?:ات|ة)\s+(?:بشأن|حول|عن|المتعلقة\s+ب|الخاصة\s+ب|المتصلة\s+ب)"
     r"|\brecommandations?\s+(?:sur|concernant|relatives?\s+[àa]|en\s+mati[èe]re\s+de)\b"
-    r"|\brecomendaciones?\s+(?:sobre|acerca\s+de|relativas?\s+a|en\s+materia\s+de)\b"
+    r"|\brecomendaci(?:ones|ón|on)\s+(?:sobre|acerca\s+de|relativas?\s+a|en\s+materia\s+de)\b"
     r"|рекомендаци\w*\s+(?:по|о|об|относительно|в\s+области)\b"
-    r"|\bEmpfehlungen?\s+(?:zu|zur|zum|über|betreffend)\b"
+    r"|\bEmpfehlung(?:en)?\s+(?:zu|zur|zum|über|betreffend)\b"
     r"|关于.{1,30}的建议",
     re.IGNORECASE,
 )
