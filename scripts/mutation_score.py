@@ -10,7 +10,10 @@ fixture is charged to one test only. Those mutants are reported alive while the 
 kill them. Here a mutant gets a new interpreter that imports the mutated package
 (``PYTHONPATH=mutants/src``) with ``MUTANT_UNDER_TEST`` set, and runs, stopping at the first
 failure, its module's own test file, then every fast test mutmut saw reach any function of
-its module.
+its module. mutmut's timeouts are run again too, so that none is counted as a kill unheard:
+its limit is a multiple of the time it measured for the mutant's tests, and mutants of the
+import-time meeting-pattern table were reported as timeouts against one short test; here a
+mutant times out only past ``--timeout`` seconds.
 
 A complete mutmut run takes hours on two cores. When it was stopped early, ``--sample N``
 runs a seeded random N of the mutants it had not checked (spread over the modules in
@@ -129,7 +132,8 @@ def main() -> None:
         for module, names in unchecked.items():
             share = round(args.sample * len(names) / total_unchecked) if total_unchecked else 0
             sampled[module] = sorted(rng.sample(names, min(len(names), share)))
-        pending = sorted(n for n, s in verdicts.items() if s in ALIVE) + [n for names in sampled.values() for n in names]
+        pending = sorted(n for n, s in verdicts.items() if s in ALIVE or s == "timeout")
+        pending += [n for names in sampled.values() for n in names]
     else:  # the last score's sample, and only what it left alive
         sampled = {m: previous["sampled"].get(m, []) for m in by_module}
         verdicts = {n: previous["final"].get(n, s) for n, s in verdicts.items()}
