@@ -134,3 +134,92 @@ def test_notes_say_which_meetings_adopted_nothing_and_what_the_query_named_that_
         "the year was not used as a filter."
     )
     assert filter_notes(corpus, index, Filters(meetings=(5,)), None) == []
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """Three meetings: the first adopted nothing but proposed 2.1, the third (no dates) did
+    nothing; the topic "fog" is declared but no record has it."""
+    import json
+
+    from recsearch import load_corpus
+
+    folder = tmp_path_factory.mktemp("small")
+    (folder / "collection.json").write_text(json.dumps({
+        "symbol": "FICT/2", "title": "t", "language": "en",
+        "meetings": [
+            {"number": 1, "name": "First fictional meeting", "place": "Nowhere City", "start": "2001-02-03", "end": "2001-02-05"},
+            {"number": 2, "name": "Second fictional meeting", "place": "Elsewhere Town", "start": "2002-03-04"},
+            {"number": 3, "name": "Third fictional meeting"},
+        ],
+        "facets": {"topic": {"label": {"en": "topic"}, "values": {
+            "lighthouses": {"label": {"en": "lighthouses", "fr": "phares"}}, "fog": {"label": "fog"}}}},
+    }), encoding="utf-8")
+    (folder / "records.jsonl").write_text(
+        '{"id": "2.1", "text": "Keep lighthouses lit.", "meeting": 2, "proposed_at": 1, "paragraph": 1, "facets": {"topic": "lighthouses"}}\n'
+        '{"id": "2.2", "text": "Keep registers.", "meeting": 2, "paragraph": 2}\n', encoding="utf-8")
+    corpus = load_corpus(folder)
+    return corpus, FilterIndex(corpus)
+
+
+def test_notes_give_a_meetings_place_and_dates_when_it_has_them(small):
+    corpus, index = small
+    assert filter_notes(corpus, index, Filters(meetings=(1, 2, 3)), None) == [
+        "The First fictional meeting (Nowhere City, 3–5 February 2001) adopted no recommendations itself; the 1 proposed "
+        "there were adopted at the Second fictional meeting (2.1): those are what this search returns for it.",
+        "The Third fictional meeting adopted no recommendations.",
+    ]
+
+
+def test_a_declared_value_no_record_has_is_refused_by_value_and_by_label(small):
+    corpus, _ = small
+    for asked in ("fog", "FOG"):
+        with pytest.raises(QueryError, match=r"unknown topic '(fog|FOG)'; valid values: \['lighthouses'\]"):
+            parse_filters(corpus, facets={"topic": asked})
+    assert parse_filters(corpus, facets={"topic": " Phares "}).facets == (("topic", ("lighthouses",)),)
+
+
+def test_the_statistics_sample_of_a_filter_is_its_rows_and_says_it_is_complete(small):
+    corpus, index = small
+    rows, complete = index.sample(Filters())
+    assert rows.tolist() == [0, 1] and complete and not rows.flags.writeable
+    assert index.sample(Filters())[0] is rows  # cached
+    rows, complete = index.sample(Filters(meetings=(1,)))  # proposed at 1: row 0
+    assert rows.tolist() == [0] and complete
+    assert stats_sample(None, np.arange(5000)).tolist() == list(range(1024))  # the default size
+
+
+def test_masks_and_samples_are_cached_up_to_the_cache_size_then_the_cache_starts_again(corpus):
+    index = FilterIndex(corpus)
+    index.CACHE_SIZE = 2
+    one, two, three = (Filters(meetings=(n,)) for n in (1, 2, 4))
+    first = index.mask(one)
+    index.mask(two)
+    assert index.mask(one) is first  # still cached: two of two
+    index.mask(three)  # a third: the cache starts again with it
+    assert index.mask(one) is not first and np.array_equal(index.mask(one), first)
+    rows = index.sample(one)[0]
+    index.sample(two)
+    assert index.sample(one)[0] is rows
+    index.sample(three)
+    assert index.sample(one)[0] is not rows
+
+
+def test_single_values_and_padded_digits_are_accepted(corpus):
+    assert parse_filters(corpus, meeting=5).meetings == (5,)
+    assert parse_filters(corpus, meeting=" 6 ").meetings == (6,)
+    assert parse_filters(corpus, year=2011).years == (2011,)
+    assert parse_filters(corpus, year=(2011,)).years == (2011,)  # one year, not a range
+    assert parse_filters(corpus, year=(2009, 2011, 2013)).years == (2009, 2011, 2013)  # three years
+    assert parse_filters(corpus, year=("2009", "2013")).years == (2009, 2013)  # text: two years, not a range
+
+
+def test_the_facet_arrays_hold_each_records_meeting_year_and_proposing_meeting(corpus):
+    index = FilterIndex(corpus)
+    records = list(corpus)
+    assert index.meeting.dtype == index.year.dtype == index.proposed.dtype == np.int32
+    assert index.meeting.tolist() == [r.meeting.number for r in records]
+    assert index.year.tolist() == [r.year for r in records]
+    assert index.proposed.tolist() == [r.proposed_at.number if r.proposed_at else 0 for r in records]
+    assert index.adopting == frozenset({1, 2, 4, 5, 6, 7, 8}) and len(index) == 288
+    assert sorted(index.order.tolist()) == list(range(288))
