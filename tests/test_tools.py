@@ -162,6 +162,8 @@ def test_an_error_message_shows_the_offending_value_in_short(searcher):
     shown = message({"query": "x", "lang": "x" * 200}).split("got ", 1)[1]
     assert shown.startswith('"xxx') and shown.endswith("...") and len(shown) == 80
     assert message({"query": "x", "lang": "x" * 78}).endswith('"' + "x" * 78 + '"')  # 80 characters: whole
+    assert message({"query": "x", "lang": "x" * 79}).endswith('got "' + "x" * 76 + "...")  # 81: cut to 80
+    assert message({"query": "x", "lang": "عربي"}).endswith('got "عربي"')  # as written, not \u escapes
     assert message({"query": "x", "k": "3"}).endswith('got "3"')
     assert message({"query": "x", "k": {1}}).endswith("got a set")
     assert "'delete_everything'" in message({}, "delete_everything")
@@ -281,5 +283,7 @@ def test_validate_arguments_refuses_an_unknown_tool_and_uses_the_searchers_colle
         collections=[TEST_DATA / "fictional_collection"], encoder="hashing", path=tmp_path / "index", show_progress=False, cache=False
     )
     assert validate_arguments("search_recommendations", {"query": "x", "meeting": 2}, fictional)["meeting"] == 2
+    got = call_tool("get_recommendation", {"id": "2.2"}, searcher=fictional)["recommendation"]
+    assert got["id"] == "2.2" and "extra" not in got  # the collection's free-form data stays in Python
     with pytest.raises(QueryError, match=r"meeting must be one of \[1, 2\]"):
         validate_arguments("search_recommendations", {"query": "x", "meeting": 5}, fictional)
