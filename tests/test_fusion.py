@@ -58,3 +58,12 @@ def test_zscore_is_float_zeros_for_a_flat_channel_and_divides_from_the_threshold
     flat = zscore(np.array([3, 3, 3]), 3.0, 0.0)
     assert flat.dtype == np.float64 and flat.tolist() == [0.0, 0.0, 0.0]
     assert zscore(np.array([1.0, 2.0]), 1.0, 1e-9).tolist() == [0.0, pytest.approx(1e9)]  # 1e-9 itself divides
+
+
+def test_defaults_rrf_k_60_and_unit_statistics():
+    dense = ChannelScores(np.array([0.0, -1.0, 2.0]), 1.0, False)  # mean 0, spread 1: the scores as they are
+    assert fuse({"d": dense}).tolist() == [0.0, -1.0, 2.0]
+    assert np.allclose(fuse({"d": dense}, "rrf"), [1 / 62, 1 / 63, 1 / 61])  # a dense score of 0 still votes
+    with pytest.raises(QueryError) as caught:
+        fuse({"d": dense}, "borda")
+    assert str(caught.value) == "unknown fusion 'borda'; valid: ['zscore', 'rrf']"
