@@ -169,3 +169,23 @@ def test_a_glossary_error_names_the_line_and_the_expected_header(tmp_path):
     empty.write_text("", encoding="utf-8")
     with pytest.raises(CorpusError, match="header must be"):
         load_glossary(empty)
+
+
+def test_arabic_clitics_up_to_four_letters_and_a_three_letter_core_with_a_bare_clitic(tmp_path):
+    glossary = load_glossary(_write(
+        tmp_path,
+        "fund\tالصندوق الاستئماني\ttrust fund\t\t\t\t\t",
+        "work\tعمل\twork\t\t\t\t\t",
+    ))
+    assert [c.id for c in glossary.match("وبالصندوق الاستئماني")] == ["fund"]  # و + ب + ال: four letters
+    assert [c.id for c in glossary.match("وعمل")] == ["work"]  # a three-letter core takes a bare clitic
+    assert [c.id for c in glossary.match("والعمل")] == ["work"]
+    assert glossary.match("وصندوق") == []
+
+
+def test_ids_and_variants_are_read_without_their_spaces(tmp_path):
+    glossary = load_glossary(_write(tmp_path, " forced \t السخرة | العمل القسري \t forced labour |  \t\t\t\t\t"))
+    (concept,) = glossary.concepts
+    assert concept.id == "forced" and concept.terms["ar"] == ("السخرة", "العمل القسري")
+    assert concept.terms["en"] == ("forced labour",)  # an empty variant is dropped
+    assert glossary.expand("forced labour", "ar") == ["السخرة", "العمل القسري"]
