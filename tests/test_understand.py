@@ -320,3 +320,23 @@ def test_labels_shorter_than_four_letters_name_nothing():
     from recsearch.understand import label_index
 
     assert label_index({"t": {"a": ["abc"], "b": ["abcd", "Ab-Cd e"]}}) == {"abcd": ("t", "b"), "ab cd e": ("t", "b")}
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("at the fifth meeting, consent", "consent"),
+        ("في الاجتماع الخامس، الموافقة", "الموافقة"),
+        ("الموافقة؛ في الاجتماع الخامس", "الموافقة"),
+        ("consent - at the fifth meeting:", "consent"),
+        ("consent;   at the fifth meeting", "consent"),
+    ],
+)
+def test_the_topic_left_is_trimmed_of_the_punctuation_around_the_phrase(query, text):
+    assert understand(query).text == text
+
+
+def test_with_nothing_loaded_a_meeting_or_year_phrase_is_left_in_the_topic():
+    u = _understand("consent at the fifth meeting in 2015", None)
+    assert (u.meetings, u.years, u.missing_meetings, u.missing_years, u.phrases) == ((), (), (), (), ())
+    assert u.text == "consent at the fifth meeting in 2015"
