@@ -283,6 +283,8 @@ def test_validate_arguments_refuses_an_unknown_tool_and_uses_the_searchers_colle
         collections=[TEST_DATA / "fictional_collection"], encoder="hashing", path=tmp_path / "index", show_progress=False, cache=False
     )
     assert validate_arguments("search_recommendations", {"query": "x", "meeting": 2}, fictional)["meeting"] == 2
+    props = tool_schema(fictional)[0]["function"]["parameters"]["properties"]
+    assert props["meeting"]["description"] == "Only recommendations adopted at this meeting."  # each adopted some
     got = call_tool("get_recommendation", {"id": "2.2"}, searcher=fictional)["recommendation"]
     assert got["id"] == "2.2" and "extra" not in got  # the collection's free-form data stays in Python
     with pytest.raises(QueryError, match=r"meeting must be one of \[1, 2\]"):
