@@ -189,3 +189,16 @@ def test_ids_and_variants_are_read_without_their_spaces(tmp_path):
     assert concept.id == "forced" and concept.terms["ar"] == ("السخرة", "العمل القسري")
     assert concept.terms["en"] == ("forced labour",)  # an empty variant is dropped
     assert glossary.expand("forced labour", "ar") == ["السخرة", "العمل القسري"]
+
+
+def test_a_glossary_built_in_python_may_leave_languages_out():
+    from recsearch.glossary import Concept, Glossary
+
+    glossary = Glossary([Concept("fund", {"en": ("trust fund",)})])
+    assert [c.id for c in glossary.match("the trust fund")] == ["fund"] and glossary.expand("trust fund", "ar") == []
+
+
+def test_a_variant_that_folds_to_nothing_does_not_hide_the_next_one(tmp_path):
+    glossary = load_glossary(_write(tmp_path, "fund\t؟|الصندوق الاستئماني\t—|trust fund\t\t\t\t。|信托 基金|奴\t"))
+    for query in ("trust fund", "الصندوق الاستئماني", "信托基金", "奴"):  # a spaced or one-character Chinese variant too
+        assert [c.id for c in glossary.match(query)] == ["fund"], query
