@@ -289,3 +289,15 @@ def test_validate_arguments_refuses_an_unknown_tool_and_uses_the_searchers_colle
     assert got["id"] == "2.2" and "extra" not in got  # the collection's free-form data stays in Python
     with pytest.raises(QueryError, match=r"meeting must be one of \[1, 2\]"):
         validate_arguments("search_recommendations", {"query": "x", "meeting": 5}, fictional)
+
+
+def test_the_id_parameter_gives_the_collections_first_id_as_its_example(tmp_path):
+    from recsearch import load_corpus
+    from recsearch.tools import _build_tools
+
+    (tmp_path / "collection.json").write_text(json.dumps({
+        "symbol": "FICT/3", "title": "t", "language": "en", "meetings": [{"number": 2, "name": "Second meeting"}],
+    }), encoding="utf-8")
+    (tmp_path / "records.jsonl").write_text('{"id": "2.7", "text": "Keep lighthouses lit.", "meeting": 2, "paragraph": 7}\n', encoding="utf-8")
+    tools = {t["name"]: t for t in _build_tools(load_corpus(tmp_path))}
+    assert tools["get_recommendation"]["parameters"]["properties"]["id"]["description"] == "Recommendation id, e.g. '2.7'."
