@@ -202,3 +202,10 @@ def test_a_variant_that_folds_to_nothing_does_not_hide_the_next_one(tmp_path):
     glossary = load_glossary(_write(tmp_path, "fund\t؟|الصندوق الاستئماني\t—|trust fund\t\t\t\t。|信托 基金|奴\t"))
     for query in ("trust fund", "الصندوق الاستئماني", "信托基金", "奴"):  # a spaced or one-character Chinese variant too
         assert [c.id for c in glossary.match(query)] == ["fund"], query
+
+
+def test_the_header_must_be_tab_separated(tmp_path):
+    spaced = tmp_path / "spaced.tsv"
+    spaced.write_text(" ".join(["id", *LANGUAGES]) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="header must be the columns"):
+        load_glossary(spaced)
