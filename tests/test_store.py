@@ -625,3 +625,11 @@ def test_the_build_time_is_utc_in_any_time_zone_and_the_epoch_may_be_padded(monk
         monkeypatch.undo()
         time.tzset()
     assert abs((datetime.now(timezone.utc) - built).total_seconds()) < 60
+
+
+def test_an_expectation_for_records_keeps_its_other_requirements(built):
+    expect = Expectation.for_records(RECORDS, encoders=("other",), dataset_sha256="f" * 64)
+    assert (expect.encoders, expect.dataset_sha256) == (("other",), "f" * 64)
+    assert expect.record_hashes == record_hashes(RECORDS)
+    with pytest.raises(IndexMismatchError, match=r"encoders \['fake-hash-64'\], not the requested \['other'\]"):
+        read_manifest(built, expect)
