@@ -633,3 +633,55 @@ def test_an_expectation_for_records_keeps_its_other_requirements(built):
     assert expect.record_hashes == record_hashes(RECORDS)
     with pytest.raises(IndexMismatchError, match=r"encoders \['fake-hash-64'\], not the requested \['other'\]"):
         read_manifest(built, expect)
+
+
+def test_a_build_refuses_paths_that_are_not_index_folders_in_words(tmp_path, monkeypatch):
+    writer = make_writer(RECORDS, FakeEncoder())
+    monkeypatch.chdir(tmp_path)
+    for path in ("", ".", ".."):
+        with pytest.raises(QueryError) as caught:
+            write_index_folder(path, writer, fields())
+        assert str(caught.value) == f"index path {path!r} must name a folder"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SearchIndexError) as caught:
+        write_index_folder(tmp_path / "file", writer, fields())
+    assert str(caught.value) == f"{tmp_path / 'file'} exists and is not a folder; choose another index path"
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("x")
+    with pytest.raises(SearchIndexError) as caught:
+        write_index_folder(tmp_path / "notes", writer, fields())
+    assert str(caught.value) == (
+        f"{tmp_path / 'notes'} is a non-empty folder without {MANIFEST_NAME}: refusing to replace it; "
+        "choose an empty or new index path"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "notes"]  # nothing written, nothing lost
+
+
+def test_the_epoch_is_read_as_utc_in_any_time_zone(monkeypatch):
+    import time
+
+    from recsearch.store import _build_time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    time.tzset()
+    try:
+        assert _build_time() == "1970-01-01T00:00:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_the_library_version_falls_back_to_the_package_then_to_unknown(monkeypatch):
+    import importlib.metadata
+
+    import recsearch
+
+    def not_installed(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    monkeypatch.setattr(recsearch, "__version__", "9.9.9")
+    assert store.library_version() == "9.9.9"
+    monkeypatch.delattr(recsearch, "__version__")
+    assert store.library_version() == "0+unknown"
