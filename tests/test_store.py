@@ -685,3 +685,45 @@ def test_the_library_version_falls_back_to_the_package_then_to_unknown(monkeypat
     assert store.library_version() == "9.9.9"
     monkeypatch.delattr(recsearch, "__version__")
     assert store.library_version() == "0+unknown"
+
+
+def test_record_hashes_refuses_anything_but_str_ids_to_str_texts():
+    from recsearch.errors import QueryTypeError
+
+    for records, message in (
+        ([("I.1", "x")], "records must be a mapping id -> text, got list"),
+        ({"I.1": 5}, "records must map str ids to str texts"),
+        ({5: "x"}, "records must map str ids to str texts"),
+    ):
+        with pytest.raises(QueryTypeError) as caught:
+            record_hashes(records)
+        assert str(caught.value) == message
+
+
+def test_the_manifest_is_written_byte_stable_as_readable_json(tmp_path):
+    written = write_index_folder(
+        tmp_path / "ix", make_writer(RECORDS, FakeEncoder()), ManifestFields(channel_specs(FakeEncoder()), RECORDS, extra={"note": "ملاحظة"})
+    )
+    text = (tmp_path / "ix" / MANIFEST_NAME).read_text(encoding="utf-8")
+    assert text == json.dumps(written.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    assert '\n "extra": {\n  "counts"' in text and "ملاحظة" in text  # one space per level, Arabic as written
+
+
+def test_a_writer_that_removes_its_own_folder_and_fails_keeps_its_error(built):
+    before = {p: p.read_bytes() for p in index_files(built)}
+
+    def writer(folder: Path) -> None:
+        shutil.rmtree(folder)
+        raise RuntimeError("writer gave up")
+
+    with pytest.raises(RuntimeError, match="writer gave up"):
+        write_index_folder(built, writer, fields())
+    assert {p: p.read_bytes() for p in index_files(built)} == before
+    assert siblings(built) == ["index"]
+
+
+@pytest.mark.parametrize(("n", "shown"), [(5, "5 new: n.0, n.1, n.2, n.3, n.4; "), (6, "6 new: n.0, n.1, n.2, n.3, n.4 (+1 more); ")])
+def test_a_mismatch_counts_the_ids_past_five_only(built, n, shown):
+    with pytest.raises(IndexMismatchError) as caught:
+        read_manifest(built, Expectation(record_hashes={**record_hashes(RECORDS), **record_hashes({f"n.{i}": "نص" for i in range(n)})}))
+    assert f"other record texts - {shown}".rstrip("; ") + f"; {HINT}" in str(caught.value)
