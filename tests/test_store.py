@@ -727,3 +727,11 @@ def test_a_mismatch_counts_the_ids_past_five_only(built, n, shown):
     with pytest.raises(IndexMismatchError) as caught:
         read_manifest(built, Expectation(record_hashes={**record_hashes(RECORDS), **record_hashes({f"n.{i}": "نص" for i in range(n)})}))
     assert f"other record texts - {shown}".rstrip("; ") + f"; {HINT}" in str(caught.value)
+
+
+@pytest.mark.parametrize("field", ["format_version", "normalization_version"])
+@pytest.mark.parametrize("value", [True, "1", "2", 1.0])
+def test_a_version_that_is_not_a_positive_int_is_corruption(built, field, value):
+    rewrite_manifest(built, **{field: value})  # re-sealed: only the type is wrong
+    with pytest.raises(IndexCorruptError, match=rf"is damaged \({field} must be "):
+        read_manifest(built, verify_files=False)

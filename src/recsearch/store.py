@@ -49,7 +49,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ._io import fsync_path, recover_folder, sha256_file, sha256_text, swap_folder, temp_sibling
-from ._validate import REBUILD_HINT
+from ._validate import REBUILD_HINT, check_positive_int
 from .errors import (
     IndexCorruptError,
     IndexMismatchError,
@@ -256,9 +256,10 @@ class Manifest:
         if len({c.name for c in channels}) != len(channels):
             raise ValueError("two channels share a name")
         manifest = cls(
-            format_version=int(data["format_version"]),
+            # ints as written: int() would read ``true`` or ``"1"`` as version 1
+            format_version=check_positive_int("format_version", data["format_version"]),
             library_version=str(data["library_version"]),
-            normalization_version=int(data["normalization_version"]),
+            normalization_version=check_positive_int("normalization_version", data["normalization_version"]),
             channels=channels,
             dataset_sha256=str(data["dataset"]["sha256"]),
             record_hashes=dict(records),
