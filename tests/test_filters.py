@@ -123,7 +123,7 @@ def test_the_statistics_sample_is_all_allowed_rows_up_to_its_size_then_a_fixed_o
 def test_notes_say_which_meetings_adopted_nothing_and_what_the_query_named_that_is_missing(corpus, index):
     notes = filter_notes(corpus, index, Filters(meetings=(3,)), None)
     assert len(notes) == 1 and "adopted no recommendations itself; the 10 proposed there were adopted at the" in notes[0]
-    assert "(4.46.a, 4.46.b, 4.46.c," in notes[0]
+    assert "(4.46.a, 4.46.b, 4.46.c," in notes[0] and notes[0].endswith("4.46.j): those are what this search returns for it.")
     missing = filter_notes(corpus, index, Filters(), Understood("q", "q", "en", missing_meetings=(12,), missing_years=(2030,)))
     assert missing[0] == (
         "There is no meeting 12 in the loaded collections (they have meetings 1, 2, 3, 4, 5, 6, 7, 8); "
@@ -165,8 +165,8 @@ def small(tmp_path_factory):
 def test_notes_give_a_meetings_place_and_dates_when_it_has_them(small):
     corpus, index = small
     assert filter_notes(corpus, index, Filters(meetings=(1, 2, 3)), None) == [
-        "The First fictional meeting (Nowhere City, 3–5 February 2001) adopted no recommendations itself; the 1 proposed "
-        "there were adopted at the Second fictional meeting (2.1): those are what this search returns for it.",
+        "The First fictional meeting (Nowhere City, 3–5 February 2001) adopted no recommendations itself; the one proposed "
+        "there was adopted at the Second fictional meeting (2.1): that is what this search returns for it.",
         "The Third fictional meeting adopted no recommendations.",
     ]
 

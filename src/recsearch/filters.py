@@ -273,10 +273,12 @@ def filter_notes(corpus: Corpus, index: FilterIndex, filters: Filters, understoo
         if proposed:
             later = sorted({r.meeting.number for r in proposed if r.meeting})
             where = " and ".join(f"the {meetings[x].label('name', 'en')}" for x in later)
-            notes.append(
-                f"{name} adopted no recommendations itself; the {len(proposed)} proposed there were adopted at "
-                f"{where} ({_ids(proposed)}): those are what this search returns for it."
+            these = (
+                "the one proposed there was adopted at {} ({}): that is what"
+                if len(proposed) == 1
+                else f"the {len(proposed)} proposed there were adopted at {{}} ({{}}): those are what"
             )
+            notes.append(f"{name} adopted no recommendations itself; {these.format(where, _ids(proposed))} this search returns for it.")
         else:
             notes.append(f"{name} adopted no recommendations.")
     return notes
