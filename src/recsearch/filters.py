@@ -273,12 +273,12 @@ def filter_notes(corpus: Corpus, index: FilterIndex, filters: Filters, understoo
         if proposed:
             later = sorted({r.meeting.number for r in proposed if r.meeting})
             where = " and ".join(f"the {meetings[x].label('name', 'en')}" for x in later)
-            these = (
-                "the one proposed there was adopted at {} ({}): that is what"
-                if len(proposed) == 1
-                else f"the {len(proposed)} proposed there were adopted at {{}} ({{}}): those are what"
+            one = len(proposed) == 1
+            these, those = ("the one proposed there was", "that is") if one else (f"the {len(proposed)} proposed there were", "those are")
+            notes.append(
+                f"{name} adopted no recommendations itself; {these} adopted at {where} ({_ids(proposed)}): "
+                f"{those} what this search returns for it."
             )
-            notes.append(f"{name} adopted no recommendations itself; {these.format(where, _ids(proposed))} this search returns for it.")
         else:
             notes.append(f"{name} adopted no recommendations.")
     return notes
