@@ -140,12 +140,10 @@ def test_notes_say_which_meetings_adopted_nothing_and_what_the_query_named_that_
 def small(tmp_path_factory):
     """Three meetings: the first adopted nothing but proposed 2.1, the third (no dates) did
     nothing; the topic "fog" is declared but no record has it."""
-    import json
-
     from recsearch import load_corpus
+    from recsearch.collection import write_collection
 
-    folder = tmp_path_factory.mktemp("small")
-    (folder / "collection.json").write_text(json.dumps({
+    folder = write_collection(tmp_path_factory.mktemp("small") / "c", {
         "symbol": "FICT/2", "title": "t", "language": "en",
         "meetings": [
             {"number": 1, "name": "First fictional meeting", "place": "Nowhere City", "start": "2001-02-03", "end": "2001-02-05"},
@@ -154,10 +152,10 @@ def small(tmp_path_factory):
         ],
         "facets": {"topic": {"label": {"en": "topic"}, "values": {
             "lighthouses": {"label": {"en": "lighthouses", "fr": "phares"}}, "fog": {"label": "fog"}}}},
-    }), encoding="utf-8")
-    (folder / "records.jsonl").write_text(
-        '{"id": "2.1", "text": "Keep lighthouses lit.", "meeting": 2, "proposed_at": 1, "paragraph": 1, "facets": {"topic": "lighthouses"}}\n'
-        '{"id": "2.2", "text": "Keep registers.", "meeting": 2, "paragraph": 2}\n', encoding="utf-8")
+    }, [
+        {"id": "2.1", "text": "Keep lighthouses lit.", "meeting": 2, "proposed_at": 1, "paragraph": 1, "facets": {"topic": "lighthouses"}},
+        {"id": "2.2", "text": "Keep registers.", "meeting": 2, "paragraph": 2},
+    ])
     corpus = load_corpus(folder)
     return corpus, FilterIndex(corpus)
 

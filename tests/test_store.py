@@ -233,13 +233,18 @@ def test_changed_records_are_a_mismatch_naming_the_ids(built):
         read_manifest(built, Expectation(dataset_sha256="0" * 64))
 
 
+def _body(built: Path) -> dict:
+    return json.loads((built / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
+def _sealed(body: dict, **changes) -> dict:
+    body = {**{k: v for k, v in body.items() if k != "checksum"}, **changes}
+    return {**body, "checksum": store._body_checksum(body)}
+
+
 def rewrite_manifest(path: Path, **changes) -> None:
     """Edit the manifest and re-seal its checksum, as a different recsearch would have written it."""
-    data = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
-    data.update(changes)
-    data.pop("checksum")
-    data["checksum"] = store._body_checksum(data)
-    (path / MANIFEST_NAME).write_text(json.dumps(data), encoding="utf-8")
+    (path / MANIFEST_NAME).write_text(json.dumps(_sealed(_body(path), **changes)), encoding="utf-8")
 
 
 def test_other_normalization_version_is_a_mismatch_even_without_expectations(built):
@@ -489,15 +494,6 @@ def test_a_channel_entry_is_refused_by_name(entry, error, message):
     assert str(caught.value) == message
 
 
-def _body(built: Path) -> dict:
-    return json.loads((built / MANIFEST_NAME).read_text(encoding="utf-8"))
-
-
-def _sealed(body: dict, **changes) -> dict:
-    body = {**{k: v for k, v in body.items() if k != "checksum"}, **changes}
-    return {**body, "checksum": store._body_checksum(body)}
-
-
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
@@ -616,11 +612,13 @@ def test_the_build_time_is_utc_in_any_time_zone_and_the_epoch_may_be_padded(monk
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", " 1700000000\n")
     assert _build_time() == "2023-11-14T22:13:20Z"
-    monkeypatch.delenv("SOURCE_DATE_EPOCH")
     monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours from UTC
     time.tzset()
     try:
-        built = datetime.strptime(_build_time(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+        assert _build_time() == "1970-01-01T00:00:00Z"  # the epoch, read as UTC
+        monkeypatch.delenv("SOURCE_DATE_EPOCH")
+        built = datetime.strptime(_build_time(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)  # now, in UTC
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -655,21 +653,6 @@ def test_a_build_refuses_paths_that_are_not_index_folders_in_words(tmp_path, mon
         "choose an empty or new index path"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "notes"]  # nothing written, nothing lost
-
-
-def test_the_epoch_is_read_as_utc_in_any_time_zone(monkeypatch):
-    import time
-
-    from recsearch.store import _build_time
-
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    time.tzset()
-    try:
-        assert _build_time() == "1970-01-01T00:00:00Z"
-    finally:
-        monkeypatch.undo()
-        time.tzset()
 
 
 def test_the_library_version_falls_back_to_the_package_then_to_unknown(monkeypatch):

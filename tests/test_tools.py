@@ -293,11 +293,13 @@ def test_validate_arguments_refuses_an_unknown_tool_and_uses_the_searchers_colle
 
 def test_the_id_parameter_gives_the_collections_first_id_as_its_example(tmp_path):
     from recsearch import load_corpus
+    from recsearch.collection import write_collection
     from recsearch.tools import _build_tools
 
-    (tmp_path / "collection.json").write_text(json.dumps({
-        "symbol": "FICT/3", "title": "t", "language": "en", "meetings": [{"number": 2, "name": "Second meeting"}],
-    }), encoding="utf-8")
-    (tmp_path / "records.jsonl").write_text('{"id": "2.7", "text": "Keep lighthouses lit.", "meeting": 2, "paragraph": 7}\n', encoding="utf-8")
-    tools = {t["name"]: t for t in _build_tools(load_corpus(tmp_path))}
+    folder = write_collection(
+        tmp_path / "c",
+        {"symbol": "FICT/3", "title": "t", "language": "en", "meetings": [{"number": 2, "name": "Second meeting"}]},
+        [{"id": "2.7", "text": "Keep lighthouses lit.", "meeting": 2, "paragraph": 7}],
+    )
+    tools = {t["name"]: t for t in _build_tools(load_corpus(folder))}
     assert tools["get_recommendation"]["parameters"]["properties"]["id"]["description"] == "Recommendation id, e.g. '2.7'."
